@@ -1,0 +1,220 @@
+"""``alb.ingress.kubernetes.io/*`` annotations: their registry (``schemas/annotations.json``),
+parsing of the raw strings by the controller's value types, and validation of the parsed values.
+
+The value types are the controller's: ``string``, ``boolean`` (Go's strconv.ParseBool),
+``integer`` (int32), ``stringList`` (``a, b``), ``stringMap`` (``k=v,k2=v2``) and ``json``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from albctl.manifests.objects import ALB_PREFIX
+from albctl.manifests.schemas import load_schema, validator
+
+_TRUE = {"1", "t", "T", "TRUE", "true", "True"}
+_FALSE = {"0", "f", "F", "FALSE", "false", "False"}
+
+
+class AnnotationValueError(ValueError):
+    """A raw annotation string is not of the annotation's type; the message says what was expected."""
+
+
+@dataclass(frozen=True)
+class AnnotationSpec:
+    """What the registry says about one annotation (or a wildcard family such as ``actions.``)."""
+
+    suffix: str
+    type: str
+    locations: tuple[str, ...]
+    merge: str
+    pointer: str  # JSON pointer of the entry in annotations.json
+    default: str | None = None
+
+
+@cache
+def _registry() -> dict[str, Any]:
+    return load_schema("annotations.json")
+
+
+def _spec(section: str, key: str, entry: dict[str, Any]) -> AnnotationSpec:
+    return AnnotationSpec(
+        suffix=key,
+        type=entry["type"],
+        locations=tuple(entry.get("locations", ["Ingress"])),
+        merge=entry.get("merge", "none"),
+        pointer=f"/{section}/{key.replace('~', '~0').replace('/', '~1')}",
+        default=entry.get("default"),
+    )
+
+
+def lookup(suffix: str) -> AnnotationSpec | None:
+    """The spec of an annotation by its suffix (the part after ``alb.ingress.kubernetes.io/``)."""
+    reg = _registry()
+    entry = reg["annotations"].get(suffix)
+    if entry is not None:
+        return _spec("annotations", suffix, entry)
+    for prefix, wild in reg.get("wildcards", {}).items():
+        if suffix.startswith(prefix) and len(suffix) > len(prefix):
+            return _spec("wildcards", prefix, wild)
+    return None
+
+
+def unsupported_reason(suffix: str) -> str | None:
+    """Why albctl refuses an annotation the controller knows (e.g. the frontend NLB family)."""
+    for key, reason in _registry().get("unsupported", {}).items():
+        if suffix == key or (key.endswith("-") and suffix.startswith(key)):
+            return str(reason)
+    return None
+
+
+def suggest(suffix: str) -> str | None:
+    """The closest known annotation suffix, for "did you mean" hints."""
+    reg = _registry()
+    known = list(reg["annotations"]) + [w + "NAME" for w in reg.get("wildcards", {})]
+    match = difflib.get_close_matches(suffix, known, n=1, cutoff=0.6)
+    if match:
+        return match[0]
+    for wild in reg.get("wildcards", {}):
+        head = suffix.split(".", 1)[0] + "."
+        if difflib.get_close_matches(head, [wild], n=1, cutoff=0.7):
+            return wild + suffix.split(".", 1)[1] if "." in suffix else None
+    return None
+
+
+def parse_raw(kind: str, raw: str) -> Any:
+    """Parse a raw annotation string by value type, as the controller does."""
+    if kind == "string":
+        return raw
+    if kind == "boolean":
+        if raw in _TRUE:
+            return True
+        if raw in _FALSE:
+            return False
+        raise AnnotationValueError(f"expected a boolean ('true' or 'false'), got {raw!r}")
+    if kind == "integer":
+        try:
+            value = int(raw.strip(), 10) if raw.strip().lstrip("+-").isdigit() else None
+        except ValueError:  # pragma: no cover - guarded by isdigit
+            value = None
+        if value is None or raw != raw.strip() or not -(2**31) <= value < 2**31:
+            raise AnnotationValueError(f"expected an integer, got {raw!r}")
+        return value
+    if kind == "stringList":
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    if kind == "stringMap":
+        return parse_string_map(raw)
+    if kind == "json":
+        try:
+            return json.loads(raw)
+        except ValueError as exc:
+            raise AnnotationValueError(f"expected JSON, got {raw!r} ({exc.args[0].split(':')[0]})") from None
+    raise AnnotationValueError(f"unknown annotation type {kind!r}")  # pragma: no cover
+
+
+def parse_string_map(raw: str) -> dict[str, str]:
+    """``k=v,k2=v2`` → dict. A backslash escapes the next character; a comma belongs to the
+    current value unless what follows it contains ``=``."""
+    pairs: list[str] = []
+    current: list[str] = []
+    i = 0
+    while i < len(raw):
+        ch = raw[i]
+        if ch == "\\" and i + 1 < len(raw):
+            current.append(raw[i + 1])
+            i += 2
+            continue
+        if ch == ",":
+            rest = raw[i + 1 :].strip()
+            if "=" in rest:
+                pairs.append("".join(current).strip())
+                current = []
+            elif rest:
+                pairs.append("".join(current).strip())
+                pairs.append(rest)
+                current = []
+                break
+            else:
+                current.append(ch)
+        else:
+            current.append(ch)
+        i += 1
+    if current and "".join(current).strip():
+        pairs.append("".join(current).strip())
+    result: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise AnnotationValueError(f"expected key=value pairs separated by commas, got {raw!r}")
+        result[key.strip()] = value.strip()
+    return result
+
+
+def schema_errors(spec: AnnotationSpec, value: Any) -> list[tuple[str, str]]:
+    """Problems of a parsed value against the annotation's schema, as (where in the value, message)."""
+    entry = _registry()[spec.pointer.split("/")[1]][spec.suffix]
+    if "schema" not in entry:
+        return []
+    errors = sorted(validator("annotations.json", spec.pointer + "/schema").iter_errors(value),
+                    key=lambda e: list(e.absolute_path))
+    out = []
+    for err in errors:
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err.absolute_path)
+        out.append((where.lstrip("."), describe_schema_error(err)))
+    return out
+
+
+def describe_schema_error(err: Any) -> str:
+    """A jsonschema error as 'expected ..., got ...'."""
+    got = json.dumps(err.instance, ensure_ascii=False) if not isinstance(err.instance, str) else repr(err.instance)
+    if len(got) > 80:
+        got = got[:77] + "..."
+    validator_name = err.validator
+    schema = err.schema if isinstance(err.schema, dict) else {}
+    if "description" in schema and validator_name in ("pattern", "format", "anyOf", "oneOf", "if", "then"):
+        return f"expected {schema['description']}, got {got}"
+    if validator_name == "enum":
+        options = ", ".join(json.dumps(v) for v in err.validator_value)
+        return f"expected one of {options}, got {got}"
+    if validator_name == "type":
+        kinds = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+        wanted = " or ".join(_ARTICLES.get(str(k), str(k)) for k in kinds)
+        return f"expected {wanted}, got {_type_name(err.instance)} {got}"
+    if validator_name == "required":
+        return err.message.replace("is a required property", "is required")
+    if validator_name == "additionalProperties":
+        return f"unexpected field: {err.message.split('(')[-1].rstrip(')')}"
+    if validator_name == "pattern":
+        return f"expected a value matching {err.validator_value}, got {got}"
+    if validator_name in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        bound = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}
+        return f"expected a number {bound[validator_name]} {err.validator_value}, got {got}"
+    return err.message
+
+
+_ARTICLES = {"array": "a list", "object": "a mapping", "integer": "an integer", "string": "a string",
+             "boolean": "a boolean", "number": "a number", "null": "null"}
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "mapping"
+    return "null" if value is None else type(value).__name__
+
+
+def annotation_key(suffix: str) -> str:
+    return ALB_PREFIX + suffix

@@ -1,0 +1,599 @@
+"""Build the desired stack of an IngressGroup, the way aws-load-balancer-controller's model
+builder does (``pkg/ingress/model_build_*.go``). Pure: inputs, settings and facts in, a
+:class:`Stack` out, or a :class:`ModelError` naming the Ingress and annotation at fault."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from albctl.errors import Diagnostic
+from albctl.manifests.objects import ALB_PREFIX, Ingress, Inputs, Service, ServiceBackend
+from albctl.model import names
+from albctl.model.facts import Facts
+from albctl.model.groups import IngressGroup, Member
+from albctl.model.rules import optimize_rules, path_conditions, sort_paths
+from albctl.model.stack import (
+    LISTENER,
+    LISTENER_RULE,
+    LOAD_BALANCER,
+    LOAD_BALANCER_ID,
+    MANAGED_SG_ID,
+    SECURITY_GROUP,
+    TARGET_GROUP,
+    TARGET_GROUP_BINDING,
+    Action,
+    Attribute,
+    Certificate,
+    FixedResponseConfig,
+    ForwardConfig,
+    HealthCheckConfig,
+    IPPermission,
+    ListenerRuleSpec,
+    ListenerSpec,
+    LoadBalancerSpec,
+    Placeholder,
+    RedirectConfig,
+    Ref,
+    Resource,
+    RuleCondition,
+    SecurityGroupSpec,
+    Stack,
+    StickinessConfig,
+    SubnetMapping,
+    TargetGroupBindingSpec,
+    TargetGroupSpec,
+    TargetGroupTuple,
+    Token,
+)
+from albctl.settings import Settings
+
+HEALTH_CHECK_DEFAULTS = {"interval": 15, "timeout": 5, "healthy": 2, "unhealthy": 2}
+LOW_PRIORITY_DEFAULT_TAGS = "EnableDefaultTagsLowPriority"
+
+
+class ModelError(Exception):
+    """The manifests are valid one by one but do not make a load balancer together."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(str(diagnostic))
+        self.diagnostic = diagnostic
+
+
+@dataclass
+class _PortConfig:
+    protocol: str
+    cidrs_v4: list[str] = field(default_factory=list)
+    cidrs_v6: list[str] = field(default_factory=list)
+    prefix_lists: list[str] = field(default_factory=list)
+    ssl_policy: str | None = None
+    certs: list[Token] = field(default_factory=list)
+
+
+def _merge_first_wins(*maps: Mapping[str, str] | None) -> dict[str, str]:
+    """The controller's MergeStringMap: the first map that has a key wins."""
+    out: dict[str, str] = {}
+    for m in maps:
+        for k, v in (m or {}).items():
+            out.setdefault(k, v)
+    return out
+
+
+class _Builder:
+    def __init__(self, group: IngressGroup, inputs: Inputs, settings: Settings, facts: Facts) -> None:
+        self.group = group
+        self.inputs = inputs
+        self.settings = settings
+        self.facts = facts
+        self.resources: list[Resource] = []
+        self.target_groups: dict[str, Resource] = {}
+        self.backend_sg: Token | None = None
+
+    # -- errors ---------------------------------------------------------------------------------
+
+    def fail(self, message: str, member: Member | None = None, annotation: str | None = None) -> ModelError:
+        member = member or self.group.members[0]
+        meta = member.ingress.meta
+        if annotation:
+            key = ALB_PREFIX + annotation
+            return ModelError(meta.diagnostic(message, "metadata", "annotations", key,
+                                              field_name=f"metadata.annotations[{key}]"))
+        return ModelError(meta.diagnostic(message))
+
+    def exclusive(self, annotation: str, params_field: str | None = None) -> tuple[Any, Member | None]:
+        """An Exclusive annotation: every member that sets it must agree (IngressClassParams first)."""
+        chosen: tuple[Any, Member] | None = None
+        for member in self.group.members:
+            value = None
+            if params_field and member.params is not None and member.params.spec.get(params_field) is not None:
+                value = member.params.spec[params_field]
+            elif annotation in member.ingress.alb:
+                value = member.ingress.alb[annotation]
+            if value is None:
+                continue
+            if chosen is None:
+                chosen = (value, member)
+            elif _normalise(chosen[0]) != _normalise(value):
+                a, b = chosen[1].ingress.meta.key, member.ingress.meta.key
+                raise self.fail(f"conflicting {annotation}: Ingress {a} sets {_show(chosen[0])}, "
+                                f"Ingress {b} sets {_show(value)}", member, annotation)
+        return (chosen[0], chosen[1]) if chosen else (None, None)
+
+    def merged_tags(self, tags: Mapping[str, str]) -> dict[str, str]:
+        if self.settings.gate(LOW_PRIORITY_DEFAULT_TAGS):
+            return _merge_first_wins(tags, self.settings.default_tags)
+        return _merge_first_wins(self.settings.default_tags, tags)
+
+    def _check_external(self, tags: Mapping[str, str], member: Member) -> None:
+        for key in tags:
+            if key in self.settings.external_managed_tags:
+                raise self.fail(f"external managed tag key {key} cannot be specified", member, "tags")
+
+    def class_tags(self, member: Member) -> dict[str, str]:
+        if member.params is None:
+            return {}
+        tags = {str(t.get("key")): str(t.get("value", "")) for t in member.params.spec.get("tags") or []}
+        self._check_external(tags, member)
+        return tags
+
+    def ingress_tags(self, member: Member) -> dict[str, str]:
+        tags = member.ingress.alb.get("tags") or {}
+        self._check_external(tags, member)
+        return _merge_first_wins(self.class_tags(member), tags)
+
+    def group_tags(self, members: tuple[Member, ...] | list[Member]) -> dict[str, str]:
+        out: dict[str, tuple[str, Member]] = {}
+        for member in members:
+            for k, v in self.ingress_tags(member).items():
+                if k in out and out[k][0] != v:
+                    raise self.fail(f"conflicting tag {k}: Ingress {out[k][1].ingress.meta.key} sets "
+                                    f"{out[k][0]!r}, Ingress {member.ingress.meta.key} sets {v!r}", member, "tags")
+                out[k] = (v, member)
+        return {k: v for k, (v, _) in out.items()}
+
+    # -- listen ports ---------------------------------------------------------------------------
+
+    def _member_ports(self, member: Member) -> dict[int, _PortConfig]:
+        ing, params = member.ingress, member.params
+        spec = params.spec if params else {}
+        certs: list[Token] = list(spec.get("certificateArn") or ing.alb.get("certificate-arn") or [])
+        ssl_policy = spec.get("sslPolicy") or ing.alb.get("ssl-policy")
+        prefix_lists = list(spec.get("PrefixListsIDs") or spec.get("prefixListsIDs")
+                            or ing.alb.get("security-group-prefix-lists") or [])
+        cidrs = list(spec.get("inboundCIDRs") or ing.alb.get("inbound-cidrs") or [])
+        v4 = [c for c in cidrs if ":" not in c]
+        v6 = [c for c in cidrs if ":" in c]
+        raw_ports = ing.alb.get("listen-ports")
+        if raw_ports is None:
+            ports = {443: "HTTPS"} if certs else {80: "HTTP"}
+        else:
+            ports = {}
+            for entry in raw_ports:
+                for protocol, port in entry.items():
+                    ports[int(port)] = protocol
+        if "HTTPS" in ports.values() and not certs:
+            hosts = sorted({r.host for r in ing.rules if r.host} | {h for t in ing.tls for h in t.hosts})
+            certs = list(self.facts.certificates_for(hosts))
+        out = {}
+        for port, protocol in ports.items():
+            cfg = _PortConfig(protocol, list(v4), list(v6), list(prefix_lists))
+            if protocol == "HTTPS":
+                cfg.certs = list(certs)
+                cfg.ssl_policy = ssl_policy
+            out[port] = cfg
+        return out
+
+    def _merge_ports(self, per_member: list[tuple[Member, dict[int, _PortConfig]]]) -> dict[int, _PortConfig]:
+        by_port: dict[int, list[tuple[Member, _PortConfig]]] = {}
+        for member, cfgs in per_member:
+            for port, cfg in cfgs.items():
+                by_port.setdefault(port, []).append((member, cfg))
+        merged: dict[int, _PortConfig] = {}
+        for port in sorted(by_port):
+            entries = by_port[port]
+            first_member, first = entries[0]
+            out = _PortConfig(first.protocol)
+            cidr_owner: tuple[Member, set[str], set[str]] | None = None
+            pl_owner: tuple[Member, set[str]] | None = None
+            policy_owner: Member | None = None
+            seen_certs: set[str] = set()
+            default_cert_member = next((i for i, (_, c) in enumerate(entries) if c.certs), None)
+            if default_cert_member is not None:
+                out.certs.append(entries[default_cert_member][1].certs[0])
+            for index, (member, cfg) in enumerate(entries):
+                if cfg.protocol != out.protocol:
+                    raise self.fail(f"conflicting protocol on port {port}: Ingress {first_member.ingress.meta.key} "
+                                    f"uses {out.protocol}, Ingress {member.ingress.meta.key} uses {cfg.protocol}",
+                                    member, "listen-ports")
+                if cfg.cidrs_v4 or cfg.cidrs_v6:
+                    if cidr_owner is None:
+                        cidr_owner = (member, set(cfg.cidrs_v4), set(cfg.cidrs_v6))
+                    elif (cidr_owner[1], cidr_owner[2]) != (set(cfg.cidrs_v4), set(cfg.cidrs_v6)):
+                        raise self.fail(
+                            f"conflicting inbound-cidrs on port {port}: Ingress {cidr_owner[0].ingress.meta.key} "
+                            f"sets {sorted(cidr_owner[1] | cidr_owner[2])}, Ingress {member.ingress.meta.key} sets "
+                            f"{sorted(set(cfg.cidrs_v4) | set(cfg.cidrs_v6))}", member, "inbound-cidrs")
+                if cfg.prefix_lists:
+                    if pl_owner is None:
+                        pl_owner = (member, set(cfg.prefix_lists))
+                    elif pl_owner[1] != set(cfg.prefix_lists):
+                        raise self.fail(f"conflicting security-group-prefix-lists on port {port}: Ingress "
+                                        f"{pl_owner[0].ingress.meta.key} and Ingress {member.ingress.meta.key} "
+                                        "differ", member, "security-group-prefix-lists")
+                if cfg.ssl_policy is not None:
+                    if policy_owner is None:
+                        policy_owner, out.ssl_policy = member, cfg.ssl_policy
+                    elif out.ssl_policy != cfg.ssl_policy:
+                        raise self.fail(f"conflicting ssl-policy on port {port}: Ingress "
+                                        f"{policy_owner.ingress.meta.key} sets {out.ssl_policy!r}, Ingress "
+                                        f"{member.ingress.meta.key} sets {cfg.ssl_policy!r}", member, "ssl-policy")
+                for j, cert in enumerate(cfg.certs):
+                    if index == default_cert_member and j == 0:
+                        continue
+                    key = str(cert)
+                    if key not in seen_certs:
+                        seen_certs.add(key)
+                        out.certs.append(cert)
+            if cidr_owner is not None:
+                out.cidrs_v4, out.cidrs_v6 = sorted(cidr_owner[1]), sorted(cidr_owner[2])
+            if pl_owner is not None:
+                out.prefix_lists = sorted(pl_owner[1])
+            if not out.cidrs_v4 and not out.cidrs_v6 and not out.prefix_lists:
+                out.cidrs_v4, out.cidrs_v6 = ["0.0.0.0/0"], ["::/0"]
+            if out.protocol == "HTTPS" and out.ssl_policy is None:
+                out.ssl_policy = self.settings.default_ssl_policy
+            merged[port] = out
+        return merged
+
+    # -- load balancer --------------------------------------------------------------------------
+
+    def build(self) -> Stack:
+        per_member = [(m, self._member_ports(m)) for m in self.group.members]
+        ports = self._merge_ports(per_member)
+        scheme, _ = self.exclusive("scheme", "scheme")
+        scheme = scheme or self.settings.default_load_balancer_scheme
+        ip_type, _ = self.exclusive("ip-address-type", "ipAddressType")
+        ip_type = ip_type or "ipv4"
+        lb_ref = Ref(LOAD_BALANCER, LOAD_BALANCER_ID, "loadBalancerARN")
+
+        security_groups = self._security_groups(ports, ip_type)
+        lb = LoadBalancerSpec(
+            name=self._lb_name(scheme),
+            type="application",
+            scheme=scheme,
+            ip_address_type=ip_type,
+            subnet_mapping=tuple(SubnetMapping(s) for s in self._subnets(scheme)),
+            security_groups=security_groups,
+            customer_owned_ipv4_pool=self.exclusive("customer-owned-ipv4-pool")[0],
+            load_balancer_attributes=self._lb_attributes(),
+            tags=self.merged_tags(self.group_tags(self.group.members)),
+        )
+        self.resources.insert(0, Resource(LOAD_BALANCER, LOAD_BALANCER_ID, lb))
+        redirect_port = self._ssl_redirect(ports)
+        for port, cfg in ports.items():
+            members = [m for m, cfgs in per_member if port in cfgs]
+            listener_ref = Ref(LISTENER, str(port), "listenerARN")
+            if redirect_port is not None and cfg.protocol == "HTTP":
+                default_actions: tuple[Action, ...] = (_ssl_redirect_action(redirect_port),)
+            else:
+                default_actions = self._default_actions(cfg.protocol, members)
+            self.resources.append(Resource(LISTENER, str(port), ListenerSpec(
+                load_balancer_arn=lb_ref,
+                port=port,
+                protocol=cfg.protocol,
+                default_actions=default_actions,
+                certificates=tuple(Certificate(c) for c in cfg.certs),
+                ssl_policy=cfg.ssl_policy,
+                tags=self.merged_tags(self.group_tags(members)),
+            )))
+            if redirect_port is not None and cfg.protocol == "HTTP":
+                continue
+            self._rules(port, cfg.protocol, members, listener_ref)
+        order = {LOAD_BALANCER: 0, SECURITY_GROUP: 1, LISTENER: 2, LISTENER_RULE: 3, TARGET_GROUP: 4,
+                 TARGET_GROUP_BINDING: 5}
+        resources = sorted(self.resources, key=lambda r: order[r.type])
+        return Stack(self.group.id, tuple(m.ingress.meta.key for m in self.group.members), tuple(resources))
+
+    def _lb_name(self, scheme: str) -> str:
+        explicit, member = self.exclusive("load-balancer-name", "loadBalancerName")
+        if explicit:
+            if len(explicit) > 32:
+                raise self.fail("load balancer name cannot be longer than 32 characters", member,
+                                "load-balancer-name")
+            return str(explicit)
+        g = self.group
+        return names.load_balancer_name(self.settings.cluster_name, g.id, g.explicit, g.namespace, g.name, scheme)
+
+    def _subnets(self, scheme: str) -> tuple[Token, ...]:
+        selectors = [m.params.spec["subnets"] for m in self.group.members
+                     if m.params is not None and m.params.spec.get("subnets")]
+        annotated = [(m, m.ingress.alb["subnets"]) for m in self.group.members if "subnets" in m.ingress.alb]
+        if selectors:
+            if annotated:
+                raise self.fail("conflicting subnet specifications: IngressClassParams versus annotation",
+                                annotated[0][0], "subnets")
+            selector = selectors[0]
+            if any(s != selector for s in selectors[1:]):
+                raise self.fail("conflicting IngressClassParams subnet specifications")
+            if selector.get("ids"):
+                return tuple(self.facts.subnet(i) for i in selector["ids"])
+            tags = ",".join(f"{k}={'|'.join(v)}" for k, v in sorted((selector.get("tags") or {}).items()))
+            return (Placeholder(f"subnets matching tags {tags}"),)
+        if annotated:
+            first_member, first = annotated[0]
+            for member, other in annotated[1:]:
+                if sorted(other) != sorted(first):
+                    raise self.fail(f"conflicting subnets: Ingress {first_member.ingress.meta.key} sets "
+                                    f"{','.join(first)}, Ingress {member.ingress.meta.key} sets {','.join(other)}",
+                                    member, "subnets")
+            return tuple(self.facts.subnet(s) for s in first)
+        return self.facts.subnets_for(scheme)
+
+    def _lb_attributes(self) -> tuple[Attribute, ...]:
+        first_params = self.group.members[0].params
+        class_attrs = {str(a.get("key")): str(a.get("value")) for a in
+                       (first_params.spec.get("loadBalancerAttributes") or [] if first_params else [])}
+        attrs: dict[str, tuple[str, Member]] = {}
+        for member in self.group.members:
+            for k, v in (member.ingress.alb.get("load-balancer-attributes") or {}).items():
+                if k in attrs and attrs[k][0] != v and k not in class_attrs:
+                    raise self.fail(f"conflicting load balancer attributes {k}: Ingress "
+                                    f"{attrs[k][1].ingress.meta.key} sets {attrs[k][0]!r}, Ingress "
+                                    f"{member.ingress.meta.key} sets {v!r}", member, "load-balancer-attributes")
+                attrs[k] = (v, member)
+        merged = _merge_first_wins(class_attrs, {k: v for k, (v, _) in attrs.items()})
+        return tuple(Attribute(k, v) for k, v in sorted(merged.items()))
+
+    def _security_groups(self, ports: dict[int, _PortConfig], ip_type: str) -> tuple[Token, ...]:
+        explicit, member = self.exclusive("security-groups")
+        manage_rules, _ = self.exclusive("manage-backend-security-group-rules")
+        if explicit:
+            tokens: list[Token] = [self.facts.security_group(s) for s in explicit]
+            if manage_rules:
+                if not self.settings.enable_backend_security_group:
+                    raise self.fail("backendSG feature is required to manage worker node SG rules when "
+                                    "frontendSG manually specified", member, "manage-backend-security-group-rules")
+                self.backend_sg = self.facts.backend_security_group()
+                tokens.append(self.backend_sg)
+            return tuple(tokens)
+        g = self.group
+        permissions: list[IPPermission] = []
+        dualstack = ip_type in ("dualstack", "dualstack-without-public-ipv4")
+        for port, cfg in ports.items():
+            permissions += [IPPermission("tcp", port, port, cidr_ip=c) for c in cfg.cidrs_v4]
+            if dualstack:
+                permissions += [IPPermission("tcp", port, port, cidr_ipv6=c) for c in cfg.cidrs_v6]
+            permissions += [IPPermission("tcp", port, port, prefix_list_id=p) for p in cfg.prefix_lists]
+        sg = SecurityGroupSpec(
+            group_name=names.security_group_name(self.settings.cluster_name, g.id, g.explicit, g.namespace, g.name),
+            description="[k8s] Managed SecurityGroup for LoadBalancer",
+            ingress=tuple(permissions),
+            tags=self.merged_tags(self.group_tags(g.members)),
+        )
+        self.resources.append(Resource(SECURITY_GROUP, MANAGED_SG_ID, sg))
+        managed: Token = Ref(SECURITY_GROUP, MANAGED_SG_ID, "groupID")
+        if not self.settings.enable_backend_security_group:
+            self.backend_sg = managed
+            return (managed,)
+        self.backend_sg = self.facts.backend_security_group()
+        return (managed, self.backend_sg)
+
+    def _ssl_redirect(self, ports: dict[int, _PortConfig]) -> int | None:
+        found: dict[int, Member] = {}
+        for member in self.group.members:
+            if member.params is not None and member.params.spec.get("sslRedirectPort"):
+                try:
+                    found.setdefault(int(member.params.spec["sslRedirectPort"]), member)
+                except ValueError:
+                    return None
+            elif "ssl-redirect" in member.ingress.alb:
+                found.setdefault(int(member.ingress.alb["ssl-redirect"]), member)
+        if not found:
+            return None
+        if len(found) > 1:
+            (a, ma), (b, mb) = list(found.items())[:2]
+            raise self.fail(f"conflicting ssl-redirect port: Ingress {ma.ingress.meta.key} sets {a}, Ingress "
+                            f"{mb.ingress.meta.key} sets {b}", mb, "ssl-redirect")
+        port, member = next(iter(found.items()))
+        if port not in ports:
+            raise self.fail(f"ssl-redirect to port {port}, but no listener on port {port} "
+                            f"(listen-ports has {', '.join(map(str, ports))})", member, "ssl-redirect")
+        if ports[port].protocol != "HTTPS":
+            raise self.fail(f"ssl-redirect to port {port}, but that listener is {ports[port].protocol}, not HTTPS",
+                            member, "ssl-redirect")
+        return port
+
+    # -- listeners and rules --------------------------------------------------------------------
+
+    def _default_actions(self, protocol: str, members: list[Member]) -> tuple[Action, ...]:
+        with_default = [m for m in members if m.ingress.default_backend is not None]
+        if not with_default:
+            return (Action("fixed-response", fixed_response_config=FixedResponseConfig("404", "text/plain")),)
+        if len(with_default) > 1:
+            keys = ", ".join(m.ingress.meta.key for m in with_default)
+            raise self.fail(f"multiple Ingresses define a default backend: {keys}", with_default[1])
+        member = with_default[0]
+        assert member.ingress.default_backend is not None
+        return self._actions(protocol, member, member.ingress.default_backend)
+
+    def _rules(self, port: int, protocol: str, members: list[Member], listener_ref: Ref) -> None:
+        rules: list[tuple[tuple[RuleCondition, ...], tuple[Action, ...], dict[str, str]]] = []
+        for member in members:
+            ing = member.ingress
+            for rule in ing.rules:
+                if not rule.has_http:
+                    continue
+                for path in sort_paths(rule.paths):
+                    conditions = self._conditions(member, rule.host, path.path, path.path_type, path.backend)
+                    actions = self._actions(protocol, member, path.backend)
+                    rules.append((conditions, actions, self.merged_tags(self.ingress_tags(member))))
+        for priority, (conditions, actions, tags) in enumerate(optimize_rules(port, protocol, rules), start=1):
+            self.resources.append(Resource(LISTENER_RULE, f"{port}:{priority}", ListenerRuleSpec(
+                listener_arn=listener_ref, priority=priority, conditions=conditions, actions=actions, tags=tags)))
+
+    def _conditions(self, member: Member, host: str, path: str, path_type: str | None,
+                    backend: ServiceBackend) -> tuple[RuleCondition, ...]:
+        use_regex = bool(member.ingress.alb.get("use-regex-path-match"))
+        extra = member.ingress.alb.get(f"conditions.{backend.service_name}") or []
+        try:
+            return path_conditions(host, path, path_type, use_regex, extra)
+        except ValueError as exc:
+            raise self.fail(str(exc), member) from None
+
+    def _actions(self, protocol: str, member: Member, backend: ServiceBackend) -> tuple[Action, ...]:
+        ing = member.ingress
+        if backend.uses_annotation:
+            cfg = ing.alb[f"actions.{backend.service_name}"]
+            return (self._annotation_action(member, backend.service_name, cfg),)
+        svc = self._service(ing, backend.service_name)
+        tg = self._target_group(member, svc, backend.port)
+        return (Action("forward", forward_config=ForwardConfig((TargetGroupTuple(tg),))),)
+
+    def _annotation_action(self, member: Member, name: str, cfg: dict[str, Any]) -> Action:
+        kind = cfg["type"]
+        if kind == "fixed-response":
+            fr = cfg["fixedResponseConfig"]
+            return Action(kind, fixed_response_config=FixedResponseConfig(
+                str(fr["statusCode"]), fr.get("contentType"), fr.get("messageBody")))
+        if kind == "redirect":
+            rc = cfg["redirectConfig"]
+            return Action(kind, redirect_config=RedirectConfig(
+                rc["statusCode"], rc.get("host"), rc.get("path"), rc.get("port"), rc.get("protocol"),
+                rc.get("query")))
+        fc = cfg.get("forwardConfig")
+        if fc is None:  # the short form: a single target group by ARN or name
+            fc = {"targetGroups": [{k: cfg[k] for k in ("targetGroupARN", "targetGroupName") if k in cfg}]}
+        tuples = []
+        for tgt in fc.get("targetGroups") or []:
+            arn: Token
+            if tgt.get("targetGroupARN"):
+                arn = tgt["targetGroupARN"]
+            elif tgt.get("targetGroupName"):
+                arn = Placeholder(f"ARN of target group {tgt['targetGroupName']}")
+            else:
+                svc = self._service(member.ingress, tgt["serviceName"])
+                arn = self._target_group(member, svc, tgt["servicePort"])
+            tuples.append(TargetGroupTuple(arn, tgt.get("weight")))
+        sticky = fc.get("targetGroupStickinessConfig")
+        return Action("forward", forward_config=ForwardConfig(
+            tuple(tuples),
+            StickinessConfig(sticky.get("enabled"), sticky.get("durationSeconds")) if sticky else None))
+
+    def _service(self, ing: Ingress, name: str) -> Service:
+        svc = self.inputs.services.get((ing.namespace, name))
+        if svc is None:  # check_references reports this with its location; keep the model total
+            raise self.fail(f"Service {ing.namespace}/{name} is not in the inputs")
+        return svc
+
+    # -- target groups --------------------------------------------------------------------------
+
+    def _target_group(self, member: Member, svc: Service, port: int | str) -> Ref:
+        ing = member.ingress
+        if isinstance(port, str) and port.isdigit():
+            port = int(port)
+        res_id = f"{ing.namespace}/{ing.name}-{svc.name}:{port}"
+        ref = Ref(TARGET_GROUP, res_id, "targetGroupARN")
+        if res_id in self.target_groups:
+            return ref
+        svc_port = svc.find_port(port)
+        if svc_port is None:
+            raise self.fail(f"Service {svc.meta.key} has no port {port!r}", member)
+        values = {**ing.alb, **svc.alb}  # the Service's annotations take precedence
+
+        def pick(key: str, default: Any) -> Any:
+            return values.get(key, default)
+
+        target_type = pick("target-type", self.settings.default_target_type)
+        if member.params is not None and member.params.spec.get("targetType"):
+            target_type = member.params.spec["targetType"]
+        protocol = pick("backend-protocol", "HTTP")
+        version = pick("backend-protocol-version", "HTTP1")
+        if target_type == "instance":
+            tg_port = svc_port.node_port or 0
+        else:
+            tg_port = svc_port.target_port if isinstance(svc_port.target_port, int) else 1
+        if not tg_port:
+            raise self.fail(
+                f"Service {svc.meta.key} port {port} has no nodePort: with target-type instance the Service must "
+                "be of type NodePort or LoadBalancer (and albctl needs spec.ports[].nodePort in the manifest), or "
+                "use alb.ingress.kubernetes.io/target-type: ip", member)
+        lb_ip_type = self.exclusive("ip-address-type", "ipAddressType")[0] or "ipv4"
+        ip_type = "ipv4"
+        if "IPv6" in svc.ip_families:
+            if lb_ip_type not in ("dualstack", "dualstack-without-public-ipv4"):
+                raise self.fail(f"Service {svc.meta.key} is IPv6 but the load balancer is not dualstack", member)
+            ip_type = "ipv6"
+        health = self._health_check(member, svc, values, target_type, protocol, version)
+        name = names.target_group_name(
+            self.settings.cluster_name, self.group.id, ing.namespace, ing.name, svc.namespace, svc.name,
+            svc.meta.uid, str(port), tg_port, target_type, protocol, version)
+        ing_tags = ing.alb.get("tags") or {}
+        svc_tags = svc.alb.get("tags") or {}
+        backend_tags = _merge_first_wins(svc_tags, ing_tags)
+        self._check_external(backend_tags, member)
+        tags = self.merged_tags(_merge_first_wins(self.class_tags(member), backend_tags))
+        attrs = values.get("target-group-attributes") or {}
+        spec = TargetGroupSpec(
+            name=name, target_type=target_type, port=tg_port, protocol=protocol, protocol_version=version,
+            ip_address_type=ip_type, health_check_config=health,
+            target_group_attributes=tuple(Attribute(k, v) for k, v in sorted(attrs.items())), tags=tags)
+        resource = Resource(TARGET_GROUP, res_id, spec)
+        self.target_groups[res_id] = resource
+        self.resources.append(resource)
+        target_port = (svc_port.node_port or 0) if target_type == "instance" else svc_port.target_port
+        self.resources.append(Resource(TARGET_GROUP_BINDING, res_id, TargetGroupBindingSpec(
+            name=name, namespace=svc.namespace, target_group_arn=ref, target_type=target_type,
+            service_name=svc.name, service_port=port, target_port=target_port, ip_address_type=ip_type,
+            vpc_id=self.facts.vpc())))
+        return ref
+
+    def _health_check(self, member: Member, svc: Service, values: dict[str, Any], target_type: str,
+                      protocol: str, version: str) -> HealthCheckConfig:
+        raw_port = values.get("healthcheck-port", "traffic-port")
+        port: int | str = "traffic-port"
+        if raw_port != "traffic-port":
+            if str(raw_port).isdigit():
+                port = int(raw_port)
+            else:
+                named = svc.find_port(str(raw_port))
+                if named is None:
+                    raise self.fail(f"healthcheck-port {raw_port!r} is not a port of Service {svc.meta.key}",
+                                    member, "healthcheck-port")
+                if target_type == "instance":
+                    port = named.node_port or 0
+                elif isinstance(named.target_port, int):
+                    port = named.target_port
+                else:
+                    raise self.fail("cannot use a named healthcheck-port for target-type ip when the Service's "
+                                    "targetPort is a named port", member, "healthcheck-port")
+        grpc = version == "GRPC"
+        matcher = values.get("success-codes", "12" if grpc else "200")
+        return HealthCheckConfig(
+            port=port,
+            protocol=values.get("healthcheck-protocol", protocol),
+            path=values.get("healthcheck-path", "/AWS.ALB/healthcheck" if grpc else "/"),
+            matcher_http_code=None if grpc else matcher,
+            matcher_grpc_code=matcher if grpc else None,
+            interval_seconds=values.get("healthcheck-interval-seconds", HEALTH_CHECK_DEFAULTS["interval"]),
+            timeout_seconds=values.get("healthcheck-timeout-seconds", HEALTH_CHECK_DEFAULTS["timeout"]),
+            healthy_threshold_count=values.get("healthy-threshold-count", HEALTH_CHECK_DEFAULTS["healthy"]),
+            unhealthy_threshold_count=values.get("unhealthy-threshold-count", HEALTH_CHECK_DEFAULTS["unhealthy"]),
+        )
+
+
+def _ssl_redirect_action(port: int) -> Action:
+    return Action("redirect", redirect_config=RedirectConfig("HTTP_301", port=str(port), protocol="HTTPS"))
+
+
+def _normalise(value: Any) -> Any:
+    return sorted(value) if isinstance(value, list) else value
+
+
+def _show(value: Any) -> str:
+    return ",".join(map(str, value)) if isinstance(value, list) else repr(value)
+
+
+def build_stack(group: IngressGroup, inputs: Inputs, settings: Settings, facts: Facts) -> Stack:
+    """The desired stack for one IngressGroup. Raises :class:`ModelError`."""
+    return _Builder(group, inputs, settings, facts).build()

@@ -1,0 +1,65 @@
+"""What the model needs to know about AWS, discovered beforehand by the aws layer (or placeholders
+when rendering offline). Keeping it as plain data keeps the model free of I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from albctl.model.stack import Placeholder, Token
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Discovered AWS facts; ``None`` means "not looked up" and renders as a placeholder."""
+
+    vpc_id: str | None = None
+    # subnets chosen by discovery, per scheme ("internet-facing" / "internal")
+    discovered_subnets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # subnet / security-group Name tags or ids as written → ids
+    subnet_ids: Mapping[str, str] = field(default_factory=dict)
+    security_group_ids: Mapping[str, str] = field(default_factory=dict)
+    backend_security_group_id: str | None = None
+    # host → certificate ARNs discovered in ACM for it
+    certificates_by_host: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    offline: bool = True
+
+    def subnets_for(self, scheme: str) -> tuple[Token, ...]:
+        found = self.discovered_subnets.get(scheme)
+        if found is not None:
+            return tuple(found)
+        role = "kubernetes.io/role/elb" if scheme == "internet-facing" else "kubernetes.io/role/internal-elb"
+        return (Placeholder(f"subnets discovered by tag {role}"),)
+
+    def subnet(self, name_or_id: str) -> Token:
+        if name_or_id in self.subnet_ids:
+            return self.subnet_ids[name_or_id]
+        if name_or_id.startswith("subnet-"):
+            return name_or_id
+        return Placeholder(f"subnet with Name tag {name_or_id!r}")
+
+    def security_group(self, name_or_id: str) -> Token:
+        if name_or_id in self.security_group_ids:
+            return self.security_group_ids[name_or_id]
+        if name_or_id.startswith("sg-"):
+            return name_or_id
+        return Placeholder(f"security group with Name tag {name_or_id!r}")
+
+    def backend_security_group(self) -> Token:
+        return self.backend_security_group_id or Placeholder("cluster's shared backend security group")
+
+    def vpc(self) -> Token:
+        return self.vpc_id or Placeholder("VPC of the subnets")
+
+    def certificates_for(self, hosts: list[str]) -> tuple[Token, ...]:
+        if self.offline:
+            return tuple(Placeholder(f"ACM certificate discovered for {h}") for h in hosts)
+        arns: list[str] = []
+        for host in hosts:
+            for arn in self.certificates_by_host.get(host, ()):
+                if arn not in arns:
+                    arns.append(arn)
+        return tuple(arns)
+
+
+OFFLINE = Facts()

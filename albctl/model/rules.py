@@ -1,0 +1,148 @@
+"""Listener rule details that the controller gets exactly right and so must we: the order of an
+Ingress's paths, the path patterns for each pathType, and the rule optimizer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from albctl.manifests.objects import HTTPPath
+from albctl.model.stack import Action, RuleCondition
+
+R = TypeVar("R", bound=tuple)
+
+
+def sort_paths(paths: Sequence[HTTPPath]) -> list[HTTPPath]:
+    """Exact paths first (as written), then Prefix paths longest first (stable), then the rest as written."""
+    exact = [p for p in paths if p.path_type == "Exact"]
+    prefix = sorted((p for p in paths if p.path_type == "Prefix"), key=lambda p: -len(p.path))
+    rest = [p for p in paths if p.path_type not in ("Exact", "Prefix")]
+    return exact + prefix + rest
+
+
+def path_patterns(path: str, path_type: str | None, use_regex: bool) -> tuple[list[str], list[str]]:
+    """(values, regexValues) of the path-pattern condition for one Ingress path."""
+    if path_type in (None, "ImplementationSpecific"):
+        if use_regex:
+            return [], [path[1:]]
+        return [path], []
+    if any(c in path for c in "*?"):
+        raise ValueError(f"{path_type.lower()} path shouldn't contain wildcards: {path}")
+    if path_type == "Exact":
+        return [path], []
+    if path == "/":
+        return ["/*"], []
+    normalized = path[:-1] if path.endswith("/") else path
+    return [normalized, normalized + "/*"], []
+
+
+def path_conditions(host: str, path: str, path_type: str | None, use_regex: bool,
+                    extra: list[dict[str, Any]]) -> tuple[RuleCondition, ...]:
+    """The conditions of one rule: host and path from the Ingress, plus ``conditions.*`` annotations."""
+    hosts: list[str] = [host] if host else []
+    host_regex: list[str] = []
+    paths, path_regex = path_patterns(path, path_type, use_regex) if path else ([], [])
+    others: list[RuleCondition] = []
+    for cond in extra:
+        fld = cond.get("field")
+        if fld == "host-header":
+            cfg = cond.get("hostHeaderConfig") or {}
+            hosts += cfg.get("values") or []
+            host_regex += cfg.get("regexValues") or []
+        elif fld == "path-pattern":
+            cfg = cond.get("pathPatternConfig") or {}
+            paths += cfg.get("values") or []
+            path_regex += cfg.get("regexValues") or []
+        elif fld == "http-header":
+            cfg = cond.get("httpHeaderConfig") or {}
+            name = cfg.get("httpHeaderName", "")
+            others.append(RuleCondition("http-header", tuple(cfg.get("values") or []),
+                                        tuple(cfg.get("regexValues") or []), http_header_name=name))
+        elif fld == "http-request-method":
+            others.append(RuleCondition(fld, tuple((cond.get("httpRequestMethodConfig") or {}).get("values") or [])))
+        elif fld == "query-string":
+            pairs = (cond.get("queryStringConfig") or {}).get("values") or []
+            others.append(RuleCondition(fld, query_string=tuple((p.get("key"), p.get("value", "")) for p in pairs)))
+        elif fld == "source-ip":
+            others.append(RuleCondition(fld, tuple((cond.get("sourceIpConfig") or {}).get("values") or [])))
+    if hosts and host_regex:
+        raise ValueError(f"host condition must use either values or regexValues, got both {hosts} and {host_regex}")
+    if paths and path_regex:
+        raise ValueError(f"path condition must use either values or regexValues, got both {paths} and {path_regex}")
+    conditions = list(others)
+    if hosts:
+        conditions.append(RuleCondition("host-header", tuple(hosts)))
+    if host_regex:
+        conditions.append(RuleCondition("host-header", regex_values=tuple(host_regex)))
+    if paths:
+        conditions.append(RuleCondition("path-pattern", tuple(paths)))
+    if path_regex:
+        conditions.append(RuleCondition("path-pattern", regex_values=tuple(path_regex)))
+    if not conditions:
+        conditions.append(RuleCondition("path-pattern", ("/*",)))
+    return tuple(conditions)
+
+
+def _redirect(actions: tuple[Action, ...]) -> Any:
+    return next((a.redirect_config for a in actions if a.type == "redirect"), None)
+
+
+def _is_infinite_redirect(port: int, protocol: str, conditions: tuple[RuleCondition, ...],
+                          actions: tuple[Action, ...]) -> bool:
+    cfg = _redirect(actions)
+    if cfg is None:
+        return False
+    hosts: set[str] = set()
+    paths: set[str] = set()
+    for c in conditions:
+        if c.field == "host-header":
+            hosts.update(c.values)
+        elif c.field == "path-pattern":
+            if c.regex_values:
+                return False
+            paths.update(c.values)
+    checks = [
+        (cfg.host, lambda v: v == "#{host}" or v in hosts),
+        (cfg.path, lambda v: v == "/#{path}" or v in paths),
+        (cfg.port, lambda v: v in ("#{port}", str(port))),
+        (cfg.protocol, lambda v: v in ("#{protocol}", protocol)),
+        (cfg.query, lambda v: v == "#{query}"),
+    ]
+    return all(value is None or ok(value) for value, ok in checks)
+
+
+def _is_superset(lhs: tuple[RuleCondition, ...], rhs: tuple[RuleCondition, ...]) -> bool:
+    def split(conds: tuple[RuleCondition, ...], strict: bool) -> tuple[set[str], set[str]] | None:
+        hosts: set[str] = set()
+        paths: set[str] = set()
+        for c in conds:
+            if c.field == "host-header":
+                hosts.update(c.values)
+            elif c.field == "path-pattern":
+                paths.update(c.regex_values or c.values)
+            elif strict:
+                return None
+        return hosts, paths
+
+    left = split(lhs, strict=True)
+    if left is None:
+        return False
+    right = split(rhs, strict=False)
+    assert right is not None
+    (lh, lp), (rh, rp) = left, right
+    host_ok = not lh or (bool(rh) and lh >= rh)
+    path_ok = not lp or "/*" in lp or (bool(rp) and lp >= rp)
+    return host_ok and path_ok
+
+
+def optimize_rules(port: int, protocol: str, rules: list[R]) -> list[R]:
+    """The controller's rule optimizer: drop redirect rules that would loop forever, and rules
+    shadowed by an earlier redirect rule whose conditions cover theirs. Rules are
+    ``(conditions, actions, ...)`` tuples."""
+    kept = [r for r in rules if not _is_infinite_redirect(port, protocol, r[0], r[1])]
+    out: list[R] = []
+    for rule in kept:
+        if any(_redirect(prev[1]) is not None and _is_superset(prev[0], rule[0]) for prev in out):
+            continue
+        out.append(rule)
+    return out

@@ -1,0 +1,63 @@
+"""Stacks as JSON-ready data, with the controller's field names (``pkg/model`` JSON tags)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from albctl.model.stack import Placeholder, Ref, Resource, Stack
+
+# snake_case field → the controller's JSON name, where plain camelCase is not it
+_NAMES = {
+    "load_balancer_arn": "loadBalancerARN",
+    "listener_arn": "listenerARN",
+    "target_group_arn": "targetGroupARN",
+    "certificate_arn": "certificateARN",
+    "subnet_id": "subnetID",
+    "customer_owned_ipv4_pool": "customerOwnedIPv4Pool",
+    "vpc_id": "vpcID",
+    "cidr_ip": "cidrIP",
+    "cidr_ipv6": "cidrIPv6",
+    "prefix_list_id": "prefixListID",
+    "ip_address_type": "ipAddressType",
+}
+
+
+def json_name(name: str) -> str:
+    if name in _NAMES:
+        return _NAMES[name]
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def to_data(value: Any) -> Any:
+    """Dataclasses → dicts (None and empty values omitted, like Go's omitempty), refs → ``$ref``."""
+    if isinstance(value, Ref):
+        return {"$ref": str(value)}
+    if isinstance(value, Placeholder):
+        return str(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out = {}
+        for f in dataclasses.fields(value):
+            item = getattr(value, f.name)
+            if item is None or (isinstance(item, tuple | list | dict) and not item):
+                continue
+            out[json_name(f.name)] = to_data(item)
+        return out
+    if isinstance(value, tuple | list):
+        return [to_data(v) for v in value]
+    if isinstance(value, dict) or hasattr(value, "items"):
+        return {str(k): to_data(v) for k, v in value.items()}
+    return value
+
+
+def resource_data(resource: Resource) -> dict[str, Any]:
+    return {"spec": to_data(resource.spec)}
+
+
+def stack_data(stack: Stack) -> dict[str, Any]:
+    """``{"id", "members", "resources": {type: {id: {"spec": ...}}}}``."""
+    resources: dict[str, dict[str, Any]] = {}
+    for res in stack.resources:
+        resources.setdefault(res.type, {})[res.id] = resource_data(res)
+    return {"id": stack.id, "members": list(stack.members), "resources": resources}

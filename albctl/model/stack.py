@@ -1,0 +1,231 @@
+"""The desired stack of one IngressGroup: frozen dataclasses mirroring the controller's model
+(``pkg/model``). Field names are the controller's, in snake_case; :mod:`albctl.model.serialize`
+turns them into the controller's JSON names."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+LOAD_BALANCER = "AWS::ElasticLoadBalancingV2::LoadBalancer"
+LISTENER = "AWS::ElasticLoadBalancingV2::Listener"
+LISTENER_RULE = "AWS::ElasticLoadBalancingV2::ListenerRule"
+TARGET_GROUP = "AWS::ElasticLoadBalancingV2::TargetGroup"
+SECURITY_GROUP = "AWS::EC2::SecurityGroup"
+TARGET_GROUP_BINDING = "K8S::ElasticLoadBalancingV2::TargetGroupBinding"
+
+LOAD_BALANCER_ID = "LoadBalancer"
+MANAGED_SG_ID = "ManagedLBSecurityGroup"
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference to a field of another resource of the stack, known only once it exists."""
+
+    type: str
+    id: str
+    field: str
+
+    def __str__(self) -> str:
+        return f"#/resources/{self.type}/{self.id}/status/{self.field}"
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """A value that needs AWS to be known (offline render): says what would be looked up."""
+
+    what: str
+
+    def __str__(self) -> str:
+        return f"<{self.what}>"
+
+
+Token = str | Ref | Placeholder
+
+
+@dataclass(frozen=True)
+class Attribute:
+    key: str
+    value: str
+
+
+@dataclass(frozen=True)
+class SubnetMapping:
+    subnet_id: Token
+
+
+@dataclass(frozen=True)
+class LoadBalancerSpec:
+    name: str
+    type: str
+    scheme: str
+    ip_address_type: str
+    subnet_mapping: tuple[SubnetMapping, ...]
+    security_groups: tuple[Token, ...]
+    customer_owned_ipv4_pool: str | None = None
+    load_balancer_attributes: tuple[Attribute, ...] = ()
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FixedResponseConfig:
+    status_code: str
+    content_type: str | None = None
+    message_body: str | None = None
+
+
+@dataclass(frozen=True)
+class RedirectConfig:
+    status_code: str
+    host: str | None = None
+    path: str | None = None
+    port: str | None = None
+    protocol: str | None = None
+    query: str | None = None
+
+
+@dataclass(frozen=True)
+class TargetGroupTuple:
+    target_group_arn: Token
+    weight: int | None = None
+
+
+@dataclass(frozen=True)
+class StickinessConfig:
+    enabled: bool | None = None
+    duration_seconds: int | None = None
+
+
+@dataclass(frozen=True)
+class ForwardConfig:
+    target_groups: tuple[TargetGroupTuple, ...]
+    target_group_stickiness_config: StickinessConfig | None = None
+
+
+@dataclass(frozen=True)
+class Action:
+    type: str  # fixed-response | redirect | forward | authenticate-oidc | authenticate-cognito
+    fixed_response_config: FixedResponseConfig | None = None
+    redirect_config: RedirectConfig | None = None
+    forward_config: ForwardConfig | None = None
+
+
+@dataclass(frozen=True)
+class Certificate:
+    certificate_arn: Token
+
+
+@dataclass(frozen=True)
+class ListenerSpec:
+    load_balancer_arn: Token
+    port: int
+    protocol: str
+    default_actions: tuple[Action, ...]
+    certificates: tuple[Certificate, ...] = ()
+    ssl_policy: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RuleCondition:
+    field: str  # host-header | path-pattern | http-header | http-request-method | query-string | source-ip
+    values: tuple[str, ...] = ()
+    regex_values: tuple[str, ...] = ()
+    http_header_name: str | None = None
+    query_string: tuple[tuple[str | None, str], ...] = ()  # (key, value) pairs
+
+
+@dataclass(frozen=True)
+class ListenerRuleSpec:
+    listener_arn: Token
+    priority: int
+    conditions: tuple[RuleCondition, ...]
+    actions: tuple[Action, ...]
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class HealthCheckConfig:
+    port: int | str  # a port number, or "traffic-port"
+    protocol: str
+    path: str
+    matcher_http_code: str | None
+    matcher_grpc_code: str | None
+    interval_seconds: int
+    timeout_seconds: int
+    healthy_threshold_count: int
+    unhealthy_threshold_count: int
+
+
+@dataclass(frozen=True)
+class TargetGroupSpec:
+    name: str
+    target_type: str
+    port: int
+    protocol: str
+    protocol_version: str
+    ip_address_type: str
+    health_check_config: HealthCheckConfig
+    target_group_attributes: tuple[Attribute, ...] = ()
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TargetGroupBindingSpec:
+    """What the in-cluster controller needs to register pods (ip) or nodes (instance)."""
+
+    name: str
+    namespace: str
+    target_group_arn: Token
+    target_type: str
+    service_name: str
+    service_port: int | str
+    target_port: int | str  # the node port (instance) or the pod's target port (ip)
+    ip_address_type: str
+    vpc_id: Token
+
+
+@dataclass(frozen=True)
+class IPPermission:
+    ip_protocol: str
+    from_port: int
+    to_port: int
+    cidr_ip: str | None = None
+    cidr_ipv6: str | None = None
+    prefix_list_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SecurityGroupSpec:
+    group_name: str
+    description: str
+    ingress: tuple[IPPermission, ...]
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One resource of a stack: its controller type, its id inside the stack, and its spec."""
+
+    type: str
+    id: str
+    spec: (LoadBalancerSpec | ListenerSpec | ListenerRuleSpec | TargetGroupSpec | SecurityGroupSpec
+           | TargetGroupBindingSpec)
+
+
+@dataclass(frozen=True)
+class Stack:
+    """The desired AWS resources for one IngressGroup."""
+
+    id: str  # the IngressGroup id: "ns/name" (implicit) or "name" (explicit)
+    members: tuple[str, ...]  # "ns/name" of each member Ingress, in group order
+    resources: tuple[Resource, ...]
+
+    def of_type(self, type_: str) -> list[Resource]:
+        return [r for r in self.resources if r.type == type_]
+
+    def get(self, type_: str, id_: str) -> Resource | None:
+        for r in self.resources:
+            if r.type == type_ and r.id == id_:
+                return r
+        return None

@@ -1,0 +1,131 @@
+"""Controller settings that shape the model (the controller's flags), and how they are read
+from a config file. Flags beat environment variables, which beat the config file."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from albctl.errors import ConfigError
+
+DEFAULT_SSL_POLICY = "ELBSecurityPolicy-2016-08"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The subset of aws-load-balancer-controller flags that changes what albctl builds."""
+
+    cluster_name: str = ""
+    ingress_class: str = "alb"
+    default_tags: Mapping[str, str] = field(default_factory=dict)
+    external_managed_tags: tuple[str, ...] = ()
+    default_target_type: str = "instance"
+    default_ssl_policy: str = DEFAULT_SSL_POLICY
+    default_load_balancer_scheme: str = "internal"
+    feature_gates: Mapping[str, bool] = field(default_factory=dict)
+    enable_backend_security_group: bool = True
+    backend_security_group: str = ""
+    disable_restricted_sg_rules: bool = False
+    vpc_id: str = ""
+
+    def gate(self, name: str, default: bool = False) -> bool:
+        return self.feature_gates.get(name, default)
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        """A copy with the given fields replaced, ignoring ``None`` (flag not given)."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def _string_map(key: str, value: Any) -> dict[str, str]:
+    if isinstance(value, Mapping):
+        return {str(k): str(v) for k, v in value.items()}
+    out: dict[str, str] = {}
+    for part in str(value).split(","):
+        if not part.strip():
+            continue
+        k, sep, v = part.partition("=")
+        if not sep or not k.strip():
+            raise ConfigError(f"config key {key!r}: expected k1=v1,k2=v2, got {value!r}")
+        out[k.strip()] = v.strip()
+    return out
+
+
+def _bool(key: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if str(value).lower() in ("true", "1"):
+        return True
+    if str(value).lower() in ("false", "0"):
+        return False
+    raise ConfigError(f"config key {key!r}: expected true or false, got {value!r}")
+
+
+def _choice(*options: str) -> Any:
+    def check(key: str, value: Any) -> str:
+        if value not in options:
+            raise ConfigError(f"config key {key!r}: expected one of {', '.join(options)}, got {value!r}")
+        return str(value)
+    return check
+
+
+def _str(key: str, value: Any) -> str:
+    if not isinstance(value, str | int):
+        raise ConfigError(f"config key {key!r}: expected a string, got {value!r}")
+    return str(value)
+
+
+def _list(key: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, list):
+        return tuple(str(v) for v in value)
+    return tuple(p.strip() for p in str(value).split(",") if p.strip())
+
+
+# config-file key (the controller's flag name) → (Settings field, converter)
+CONFIG_KEYS: dict[str, tuple[str, Any]] = {
+    "cluster-name": ("cluster_name", _str),
+    "ingress-class": ("ingress_class", _str),
+    "default-tags": ("default_tags", _string_map),
+    "external-managed-tags": ("external_managed_tags", _list),
+    "default-target-type": ("default_target_type", _choice("instance", "ip")),
+    "default-ssl-policy": ("default_ssl_policy", _str),
+    "default-load-balancer-scheme": ("default_load_balancer_scheme", _choice("internal", "internet-facing")),
+    "feature-gates": ("feature_gates", lambda k, v: {n: _bool(k, b) for n, b in _string_map(k, v).items()}),
+    "enable-backend-security-group": ("enable_backend_security_group", _bool),
+    "backend-security-group": ("backend_security_group", _str),
+    "disable-restricted-sg-rules": ("disable_restricted_sg_rules", _bool),
+    "vpc-id": ("vpc_id", _str),
+}
+
+
+def settings_from_mapping(data: Any, source: str = "config file") -> Settings:
+    """Settings from a parsed config file; unknown keys and bad values are errors naming the key."""
+    if data is None:
+        return Settings()
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{source}: expected a mapping of controller flag names to values")
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in CONFIG_KEYS:
+            import difflib
+
+            close = difflib.get_close_matches(str(key), CONFIG_KEYS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ConfigError(f"{source}: unknown key {key!r}{hint}")
+        name, convert = CONFIG_KEYS[key]
+        values[name] = convert(key, value)
+    return Settings(**values)
+
+
+def load_config_file(path: str) -> Settings:
+    """Read a YAML config file of controller flags."""
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config file {path} is not valid YAML: {exc}") from None
+    return settings_from_mapping(data, path)
