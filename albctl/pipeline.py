@@ -41,7 +41,11 @@ class Result:
 
 def read(paths: Iterable[str], settings: Settings, stdin_text: str | None = None) -> Result:
     """Load and validate the manifests and form the IngressGroups (no model yet)."""
-    inputs = load(paths, stdin_text)
+    return from_inputs(load(paths, stdin_text), settings)
+
+
+def from_inputs(inputs: Inputs, settings: Settings) -> Result:
+    """Form the IngressGroups of already loaded inputs."""
     result = Result(inputs=inputs, diagnostics=list(inputs.diagnostics))
     selection = select(inputs, settings)
     result.groups = selection.groups

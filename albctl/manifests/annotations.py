@@ -110,7 +110,7 @@ def parse_raw(kind: str, raw: str) -> Any:
         return parse_string_map(raw)
     if kind == "json":
         try:
-            return json.loads(raw)
+            return canonical_keys(json.loads(raw))
         except ValueError as exc:
             raise AnnotationValueError(f"expected JSON, got {raw!r} ({exc.args[0].split(':')[0]})") from None
     raise AnnotationValueError(f"unknown annotation type {kind!r}")  # pragma: no cover
@@ -154,6 +154,40 @@ def parse_string_map(raw: str) -> dict[str, str]:
     return result
 
 
+@cache
+def _property_names() -> dict[str, str]:
+    """lower-case → canonical spelling of every property name in the annotation JSON schemas."""
+    from albctl.manifests.schemas import schemas_dir
+
+    names: dict[str, str] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key in (node.get("properties") or {}) if isinstance(node.get("properties"), dict) else {}:
+                names.setdefault(key.lower(), key)
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    for path in sorted(schemas_dir().glob("*.json")):
+        if not path.name.startswith(("ingress", "service", "secret", "annotations", "common")):
+            walk(load_schema(path.name))
+    return names
+
+
+def canonical_keys(value: Any) -> Any:
+    """Go's encoding/json matches object keys case-insensitively (the guide's own examples write
+    ``Type`` and ``RedirectConfig``); rename such keys to the schemas' spelling."""
+    if isinstance(value, list):
+        return [canonical_keys(v) for v in value]
+    if isinstance(value, dict):
+        names = _property_names()
+        return {names.get(k.lower(), k) if isinstance(k, str) else k: canonical_keys(v) for k, v in value.items()}
+    return value
+
+
 def schema_errors(spec: AnnotationSpec, value: Any) -> list[tuple[str, str]]:
     """Problems of a parsed value against the annotation's schema, as (where in the value, message)."""
     entry = _registry()[spec.pointer.split("/")[1]][spec.suffix]
@@ -176,7 +210,7 @@ def describe_schema_error(err: Any) -> str:
     validator_name = err.validator
     schema = err.schema if isinstance(err.schema, dict) else {}
     if "description" in schema and validator_name in ("pattern", "format", "anyOf", "oneOf", "if", "then"):
-        return f"expected {schema['description']}, got {got}"
+        return f"expected {str(schema['description']).rstrip('.')}, got {got}"
     if validator_name == "enum":
         options = ", ".join(json.dumps(v) for v in err.validator_value)
         return f"expected one of {options}, got {got}"

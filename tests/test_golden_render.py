@@ -1,0 +1,46 @@
+"""Golden files of `albctl render --offline --format json` for every sample.
+
+Regenerate after an intended change with:  ALBCTL_UPDATE_GOLDEN=1 pytest tests/test_golden_render.py
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+import typer
+
+from albctl.cli.env import Env
+from albctl.cli.main import app
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).resolve().parent / "golden" / "render"
+SAMPLES = sorted(p.name for p in (ROOT / "samples").iterdir() if p.is_dir() and p.name != "invalid")
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    env = Env(stdout=out, stderr=err, stdin=io.StringIO(), environ={})
+    code = typer.main.get_command(app).main(args=list(args), standalone_mode=False, obj=env)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize("sample", SAMPLES)
+def test_render_json_matches_golden(sample: str) -> None:
+    code, out, err = run_cli("render", str(ROOT / "samples" / sample), "--offline", "--format", "json",
+                             "--cluster", "golden")
+    assert code == 0, err
+    golden = GOLDEN / f"{sample}.json"
+    if os.environ.get("ALBCTL_UPDATE_GOLDEN") == "1":
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(out, encoding="utf-8")
+    assert golden.is_file(), f"missing {golden}: run with ALBCTL_UPDATE_GOLDEN=1"
+    assert json.loads(out) == json.loads(golden.read_text(encoding="utf-8"))
+    assert out == golden.read_text(encoding="utf-8")  # byte-stable output
+
+
+def test_every_sample_has_a_golden_file() -> None:
+    assert sorted(p.stem for p in GOLDEN.glob("*.json")) == SAMPLES
