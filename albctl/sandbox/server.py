@@ -1,0 +1,61 @@
+"""Run moto's server in the foreground: ``python -m albctl.sandbox.server --port N``.
+
+Binds first (so a taken port fails fast), then writes the bound port to ``--ready-file`` and serves
+until SIGTERM/SIGINT. ``--port 0`` binds a free port.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+from pathlib import Path
+from types import FrameType
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m albctl.sandbox.server", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=4566)
+    parser.add_argument("--ready-file", type=Path, default=None, help="write the bound port here once listening")
+    parser.add_argument("--verbose", action="store_true", help="log every request")
+    args = parser.parse_args(argv)
+
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    if not args.verbose:
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+    app = DomainDispatcherApplication(create_backend_app)
+    server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
+    port = int(server.server_address[1])
+    os.environ["MOTO_PORT"] = str(port)  # moto builds some URLs from it
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    if args.ready_file is not None:
+        tmp = args.ready_file.with_name(args.ready_file.name + ".tmp")
+        tmp.write_text(f"{port}\n")
+        os.replace(tmp, args.ready_file)
+    logging.getLogger("albctl.sandbox").info("moto server (pid %d) listening on %s:%d", os.getpid(), args.host, port)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+        if args.ready_file is not None:
+            args.ready_file.unlink(missing_ok=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
