@@ -205,6 +205,16 @@ def render(
     return ExitCode.OK
 
 
+def _add_aws_commands() -> None:
+    from albctl.cli.aws_commands import sandbox_app, subnets_app
+
+    app.add_typer(subnets_app, name="subnets")
+    app.add_typer(sandbox_app, name="sandbox")
+
+
+_add_aws_commands()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     command = typer.main.get_command(app)

@@ -1,0 +1,71 @@
+"""`albctl subnets discover` and `albctl sandbox` through the CLI, against a real moto server."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+
+from albctl.aws.session import AwsClients
+from albctl.cli.env import Env
+from albctl.cli.main import app
+
+CREDS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1"}
+
+
+def run(args: list[str], environ: dict[str, str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    env = Env(stdout=out, stderr=err, stdin=io.StringIO(), environ=environ)
+    code = typer.main.get_command(app).main(args=args, standalone_mode=False, obj=env)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_subnets_discover_picks_one_public_subnet_per_zone(seeded: dict[str, Any], moto_server: str) -> None:
+    code, out, err = run(["subnets", "discover", "--cluster", "sandbox", "--format", "json",
+                          "--endpoint-url", moto_server], CREDS)
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["scheme"] == "internet-facing" and doc["vpc_id"] == seeded["vpc_id"]
+    assert sorted(s["availability_zone"] for s in doc["chosen"]) == ["us-east-1a", "us-east-1b", "us-east-1c"]
+    assert {s["subnet_id"] for s in doc["chosen"]} == set(seeded["public_subnet_ids"])
+
+
+def test_subnets_discover_table_and_too_few_zones(aws: AwsClients, moto_server: str) -> None:
+    vpc = aws.ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+    aws.ec2.create_subnet(VpcId=vpc, CidrBlock="10.1.0.0/24", AvailabilityZone="us-east-1a",
+                          TagSpecifications=[{"ResourceType": "subnet",
+                                              "Tags": [{"Key": "kubernetes.io/role/elb", "Value": "1"}]}])
+    aws.ec2.create_subnet(VpcId=vpc, CidrBlock="10.1.1.0/24", AvailabilityZone="us-east-1b")
+    code, out, err = run(["subnets", "discover", "--cluster", "c", "--vpc-id", vpc, "--endpoint-url", moto_server],
+                         CREDS)
+    assert code == 1
+    assert "chosen" in out and "rejected" in out  # the table is still shown
+    assert "kubernetes.io/role/elb" in err and "Traceback" not in err
+
+
+def test_missing_region_is_one_clear_message(moto_server: str) -> None:
+    code, _, err = run(["subnets", "discover", "--cluster", "c", "--endpoint-url", moto_server],
+                       {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y", "AWS_CONFIG_FILE": "/dev/null"})
+    assert code == 1
+    assert err.startswith("error: no AWS region")
+
+
+def test_sandbox_commands_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    code, out, _ = run(["sandbox", "status"], {})
+    assert code == 1 and "not running" in out
+    code, out, err = run(["sandbox", "start"], {})
+    try:
+        assert code == 0, err
+        code, out, _ = run(["sandbox", "env"], {})
+        assert code == 0 and "export ALBCTL_CLUSTER=sandbox" in out
+        code, out, err = run(["subnets", "discover", "--sandbox", "--scheme", "internal", "--format", "json"], {})
+        assert code == 0, err
+        assert len(json.loads(out)["chosen"]) == 3
+    finally:
+        code, out, _ = run(["sandbox", "stop"], {})
+    assert code == 0 and "stopped" in out
