@@ -1,0 +1,179 @@
+"""Desired vs live, per resource: the pure heart of `albctl plan`.
+
+Resources are matched by the controller's resource id (the ``ingress.k8s.aws/resource`` tag).
+Field differences come from deepdiff; fields AWS cannot change in place turn an update into a
+replace, with the fields named as reasons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from deepdiff import DeepDiff
+
+from albctl.model.serialize import to_data
+from albctl.model.stack import (
+    LISTENER,
+    LISTENER_RULE,
+    LOAD_BALANCER,
+    SECURITY_GROUP,
+    TARGET_GROUP,
+    TARGET_GROUP_BINDING,
+    Ref,
+    Resource,
+    Stack,
+)
+from albctl.plan.model import Action, Change, FieldChange
+
+CLUSTER_TAG = "elbv2.k8s.aws/cluster"
+STACK_TAG = "ingress.k8s.aws/stack"
+RESOURCE_TAG = "ingress.k8s.aws/resource"
+TRACKING_TAGS = (CLUSTER_TAG, STACK_TAG, RESOURCE_TAG)
+
+# fields AWS cannot change on an existing resource
+IMMUTABLE: dict[str, tuple[str, ...]] = {
+    LOAD_BALANCER: ("name", "scheme", "type"),
+    TARGET_GROUP: ("name", "targetType", "port", "protocol", "protocolVersion", "ipAddressType"),
+    SECURITY_GROUP: ("groupName", "description"),
+    LISTENER: (),
+    LISTENER_RULE: (),
+}
+# attribute lists compared only on the keys albctl sets (AWS returns every attribute)
+PARTIAL_LISTS = ("loadBalancerAttributes", "targetGroupAttributes")
+# the order in which changes are applied (deletions run in reverse)
+ORDER = (SECURITY_GROUP, TARGET_GROUP, LOAD_BALANCER, LISTENER, LISTENER_RULE)
+NAME_FIELDS = {LOAD_BALANCER: "name", TARGET_GROUP: "name", SECURITY_GROUP: "groupName"}
+
+
+def tracking_tags(cluster: str, stack_id: str, resource_id: str) -> dict[str, str]:
+    return {CLUSTER_TAG: cluster, STACK_TAG: stack_id, RESOURCE_TAG: resource_id}
+
+
+def _resolve(value: Any, arns: Mapping[tuple[str, str], str]) -> Any:
+    """Replace ``{"$ref": ...}`` by the live ARN/id of the resource it names, where that exists."""
+    if isinstance(value, dict):
+        ref = value.get("$ref")
+        if isinstance(ref, str) and len(value) == 1:
+            _, _, rest = ref.partition("#/resources/")
+            type_, _, tail = rest.partition("/")
+            res_id = tail.rsplit("/status/", 1)[0]
+            return arns.get((type_, res_id), value)
+        return {k: _resolve(v, arns) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve(v, arns) for v in value]
+    return value
+
+
+def _normalise(type_: str, data: dict[str, Any], desired: dict[str, Any] | None) -> dict[str, Any]:
+    """Comparable form: sorted lists where order carries no meaning, partial attribute lists."""
+    out = dict(data)
+    for key in PARTIAL_LISTS:
+        if key in out or (desired and key in desired):
+            wanted = {a["key"] for a in (desired or out).get(key, [])}
+            out[key] = sorted((a for a in out.get(key, []) if a["key"] in wanted), key=lambda a: a["key"])
+    if type_ == LOAD_BALANCER:
+        out["subnetMapping"] = sorted(out.get("subnetMapping", []), key=lambda s: str(s.get("subnetID")))
+        out["securityGroups"] = sorted(map(str, out.get("securityGroups", [])))
+    if type_ == SECURITY_GROUP:
+        out["ingress"] = sorted(out.get("ingress", []), key=lambda p: sorted((k, str(v)) for k, v in p.items()))
+    return {k: v for k, v in out.items() if v not in (None, [], {})}
+
+
+def _path(deepdiff_path: str) -> str:
+    # root['healthCheckConfig']['path'] → healthCheckConfig.path ; root['ingress'][0] → ingress[0]
+    out = deepdiff_path.replace("root", "", 1)
+    out = out.replace("']['", ".").replace("['", ".").replace("']", "")
+    return out.lstrip(".")
+
+
+def field_changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[FieldChange, ...]:
+    """Every changed leaf as path, old, new (added and removed keys included)."""
+    diff = DeepDiff(before, after, verbose_level=2)
+    changes: list[FieldChange] = []
+    for kind, items in diff.items():
+        for path, value in items.items():
+            if kind == "values_changed" or kind == "type_changes":
+                changes.append(FieldChange(_path(path), value["old_value"], value["new_value"]))
+            elif kind in ("dictionary_item_added", "iterable_item_added"):
+                changes.append(FieldChange(_path(path), None, value))
+            elif kind in ("dictionary_item_removed", "iterable_item_removed"):
+                changes.append(FieldChange(_path(path), value, None))
+    return tuple(sorted(changes, key=lambda c: c.path))
+
+
+def _name(type_: str, res_id: str, data: dict[str, Any] | None) -> str:
+    key = NAME_FIELDS.get(type_)
+    if key and data and data.get(key):
+        return str(data[key])
+    return res_id
+
+
+def diff_stack(stack: Stack, live: Iterable[Any], cluster: str) -> list[Change]:
+    """The changes that turn ``live`` (LiveResource-like: type, id, arn, spec, tags) into ``stack``."""
+    live_by_key = {(r.type, r.id): r for r in live}
+    arns = {key: r.arn for key, r in live_by_key.items()}
+    changes: list[Change] = []
+    desired: list[Resource] = [r for r in stack.resources if r.type != TARGET_GROUP_BINDING]
+    for res in desired:
+        spec = _resolve(to_data(res.spec), arns)
+        spec["tags"] = {**spec.get("tags", {}), **tracking_tags(cluster, stack.id, res.id)}
+        current = live_by_key.pop((res.type, res.id), None)
+        if current is None:
+            changes.append(Change(res.type, res.id, _name(res.type, res.id, spec), Action.CREATE, None, spec))
+            continue
+        before = _normalise(res.type, {**current.spec, "tags": dict(current.tags)}, spec)
+        after = _normalise(res.type, spec, spec)
+        fields = field_changes(before, after)
+        if not fields:
+            changes.append(Change(res.type, res.id, _name(res.type, res.id, spec), Action.NOOP, before, after,
+                                  arn=current.arn))
+            continue
+        reasons = tuple(sorted({f.path.split(".")[0].split("[")[0] for f in fields}
+                               & set(IMMUTABLE.get(res.type, ()))))
+        action = Action.REPLACE if reasons else Action.UPDATE
+        changes.append(Change(res.type, res.id, _name(res.type, res.id, spec), action, before, after, fields,
+                              reasons, arn=current.arn))
+    for (type_, res_id), current in live_by_key.items():
+        before = {**current.spec, "tags": dict(current.tags)}
+        changes.append(Change(type_, res_id, _name(type_, res_id, before), Action.DELETE, before, None,
+                              arn=current.arn))
+    return order_changes(changes)
+
+
+def order_changes(changes: list[Change]) -> list[Change]:
+    """Creates and updates in dependency order; deletions after them, in reverse dependency order."""
+    rank = {t: i for i, t in enumerate(ORDER)}
+    forward = [c for c in changes if c.action is not Action.DELETE]
+    backward = [c for c in changes if c.action is Action.DELETE]
+    forward.sort(key=lambda c: (rank.get(c.type, len(ORDER)), _id_key(c.id)))
+    backward.sort(key=lambda c: (-rank.get(c.type, len(ORDER)), _id_key(c.id)))
+    return forward + backward
+
+
+def _id_key(res_id: str) -> tuple[Any, ...]:
+    port, _, priority = res_id.partition(":")
+    if port.isdigit() and (not priority or priority.isdigit()):
+        return (0, int(port), int(priority or 0), "")
+    return (1, 0, 0, res_id)
+
+
+def unresolved_refs(change: Change) -> list[str]:
+    """References still pointing inside the stack (values known only after apply)."""
+    found: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            if "$ref" in value:
+                found.append(str(value["$ref"]))
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    walk(change.after)
+    return found
+
+
+__all__ = ["Ref", "diff_stack", "field_changes", "order_changes", "tracking_tags", "unresolved_refs"]
