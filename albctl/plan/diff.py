@@ -72,12 +72,36 @@ def _normalise(type_: str, data: dict[str, Any], desired: dict[str, Any] | None)
         if key in out or (desired and key in desired):
             wanted = {a["key"] for a in (desired or out).get(key, [])}
             out[key] = sorted((a for a in out.get(key, []) if a["key"] in wanted), key=lambda a: a["key"])
+    for key in ("defaultActions", "actions"):
+        if key in out:
+            out[key] = [_normalise_action(a) for a in out[key]]
     if type_ == LOAD_BALANCER:
         out["subnetMapping"] = sorted(out.get("subnetMapping", []), key=lambda s: str(s.get("subnetID")))
         out["securityGroups"] = sorted(map(str, out.get("securityGroups", [])))
     if type_ == SECURITY_GROUP:
         out["ingress"] = sorted(out.get("ingress", []), key=lambda p: sorted((k, str(v)) for k, v in p.items()))
     return {k: v for k, v in out.items() if v not in (None, [], {})}
+
+
+REDIRECT_DEFAULTS = {"host": "#{host}", "path": "/#{path}", "port": "#{port}", "protocol": "#{protocol}",
+                     "query": "#{query}"}
+
+
+def _normalise_action(action: dict[str, Any]) -> dict[str, Any]:
+    """AWS fills in what the model leaves out: weight 1, stickiness off, redirect's #{...} defaults."""
+    action = dict(action)
+    forward = action.get("forwardConfig")
+    if isinstance(forward, dict):
+        forward = dict(forward)
+        forward["targetGroups"] = [{**tg, "weight": tg.get("weight", 1)} for tg in forward.get("targetGroups", [])]
+        sticky = forward.get("targetGroupStickinessConfig")
+        if not sticky or not sticky.get("enabled"):
+            forward.pop("targetGroupStickinessConfig", None)
+        action["forwardConfig"] = forward
+    redirect = action.get("redirectConfig")
+    if isinstance(redirect, dict):
+        action["redirectConfig"] = {**REDIRECT_DEFAULTS, **redirect}
+    return action
 
 
 def _path(deepdiff_path: str) -> str:

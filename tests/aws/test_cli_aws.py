@@ -69,3 +69,27 @@ def test_sandbox_commands_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyP
     finally:
         code, out, _ = run(["sandbox", "stop"], {})
     assert code == 0 and "stopped" in out
+
+
+def test_plan_against_moto_shows_creates_and_detailed_exitcode(seeded: dict[str, Any], moto_server: str,
+                                                               tmp_path: Path) -> None:
+    samples = Path(__file__).resolve().parents[2] / "samples" / "echoserver"
+    saved = tmp_path / "plan.json"
+    code, out, err = run(["plan", str(samples), "--cluster", "sandbox", "--endpoint-url", moto_server,
+                          "--detailed-exitcode", "--format", "json", "--out", str(saved)], CREDS)
+    assert code == 2, err
+    doc = json.loads(out)
+    assert doc == json.loads(saved.read_text())
+    assert doc["format_version"] == "1" and doc["cluster"] == "sandbox" and doc["region"] == "us-east-1"
+    assert doc["summary"] == {"create": 5, "update": 0, "replace": 0, "delete": 0}
+    (stack,) = doc["stacks"]
+    lb = next(c for c in stack["changes"] if c["type"] == "AWS::ElasticLoadBalancingV2::LoadBalancer")
+    assert {m["subnetID"] for m in lb["after"]["subnetMapping"]} == set(seeded["public_subnet_ids"])
+    code, out, err = run(["plan", str(samples), "--cluster", "sandbox", "--endpoint-url", moto_server], CREDS)
+    assert code == 0 and "Plan: 5 to add, 0 to change, 0 to replace, 0 to destroy." in out
+
+
+def test_plan_with_bad_input_touches_no_aws(tmp_path: Path) -> None:
+    bad = Path(__file__).resolve().parents[2] / "samples" / "invalid" / "bad-scheme.yaml"
+    code, _, err = run(["plan", str(bad), "--cluster", "c"], {})  # no region, no credentials: never reached
+    assert code == 1 and "expected one of" in err and "region" not in err
