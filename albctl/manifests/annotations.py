@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -97,12 +98,12 @@ def parse_raw(kind: str, raw: str) -> Any:
             return False
         raise AnnotationValueError(f"expected a boolean ('true' or 'false'), got {raw!r}")
     if kind == "integer":
-        try:
-            value = int(raw.strip(), 10) if raw.strip().lstrip("+-").isdigit() else None
-        except ValueError:  # pragma: no cover - guarded by isdigit
-            value = None
-        if value is None or raw != raw.strip() or not -(2**31) <= value < 2**31:
+        # Go's strconv.ParseInt: optional sign, ASCII digits only (str.isdigit() would take '٣' or '²')
+        value = int(raw, 10) if re.fullmatch(r"[+-]?[0-9]+", raw, flags=re.ASCII) else None
+        if value is None:
             raise AnnotationValueError(f"expected an integer, got {raw!r}")
+        if not -(2**31) <= value < 2**31:
+            raise AnnotationValueError(f"expected an integer from {-(2**31)} to {2**31 - 1} (int32), got {raw!r}")
         return value
     if kind == "stringList":
         return [part.strip() for part in raw.split(",") if part.strip()]
@@ -117,9 +118,10 @@ def parse_raw(kind: str, raw: str) -> Any:
 
 
 def parse_string_map(raw: str) -> dict[str, str]:
-    """``k=v,k2=v2`` → dict. A backslash escapes the next character; a comma belongs to the
-    current value unless what follows it contains ``=``."""
-    pairs: list[str] = []
+    """``k=v,k2=v2`` → dict, as the controller splits it: on every comma, parts trimmed, empty parts
+    dropped, each part ``key=value`` with a non-empty key (a value may contain ``=``). A backslash
+    escapes the next character, so ``\\,`` puts a comma in a value."""
+    parts: list[str] = []
     current: list[str] = []
     i = 0
     while i < len(raw):
@@ -129,27 +131,20 @@ def parse_string_map(raw: str) -> dict[str, str]:
             i += 2
             continue
         if ch == ",":
-            rest = raw[i + 1 :].strip()
-            if "=" in rest:
-                pairs.append("".join(current).strip())
-                current = []
-            elif rest:
-                pairs.append("".join(current).strip())
-                pairs.append(rest)
-                current = []
-                break
-            else:
-                current.append(ch)
+            parts.append("".join(current))
+            current = []
         else:
             current.append(ch)
         i += 1
-    if current and "".join(current).strip():
-        pairs.append("".join(current).strip())
+    parts.append("".join(current))
     result: dict[str, str] = {}
-    for pair in pairs:
+    for pair in (p.strip() for p in parts):
+        if not pair:
+            continue
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise AnnotationValueError(f"expected key=value pairs separated by commas, got {raw!r}")
+            raise AnnotationValueError(f"expected key=value pairs separated by commas, got {raw!r} "
+                                       f"({pair!r} is not key=value)")
         result[key.strip()] = value.strip()
     return result
 
@@ -202,9 +197,9 @@ def schema_errors(spec: AnnotationSpec, value: Any) -> list[tuple[str, str]]:
     return out
 
 
-def describe_schema_error(err: Any) -> str:
-    """A jsonschema error as 'expected ..., got ...'."""
-    got = json.dumps(err.instance, ensure_ascii=False) if not isinstance(err.instance, str) else repr(err.instance)
+def describe_schema_error(err: Any, *, hide_value: bool = False) -> str:
+    """A jsonschema error as 'expected ..., got ...' (with ``hide_value``, the value itself is not shown)."""
+    got = "<hidden>" if hide_value else _show(err.instance)
     if len(got) > 80:
         got = got[:77] + "..."
     validator_name = err.validator
@@ -217,7 +212,9 @@ def describe_schema_error(err: Any) -> str:
     if validator_name == "type":
         kinds = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
         wanted = " or ".join(_ARTICLES.get(str(k), str(k)) for k in kinds)
-        return f"expected {wanted}, got {_type_name(err.instance)} {got}"
+        if err.instance is None:
+            return f"expected {wanted}, got null"
+        return f"expected {wanted}, got {type_name(err.instance)} {got}"
     if validator_name == "required":
         return err.message.replace("is a required property", "is required")
     if validator_name == "additionalProperties":
@@ -227,14 +224,23 @@ def describe_schema_error(err: Any) -> str:
     if validator_name in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         bound = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}
         return f"expected a number {bound[validator_name]} {err.validator_value}, got {got}"
-    return err.message
+    return err.message if not hide_value else f"invalid value ({validator_name})"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    try:
+        return json.dumps(value, ensure_ascii=False, default=repr)
+    except (ValueError, TypeError, RecursionError):  # circular, or keys JSON cannot hold
+        return repr(value)
 
 
 _ARTICLES = {"array": "a list", "object": "a mapping", "integer": "an integer", "string": "a string",
              "boolean": "a boolean", "number": "a number", "null": "null"}
 
 
-def _type_name(value: Any) -> str:
+def type_name(value: Any) -> str:
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, int):

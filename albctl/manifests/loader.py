@@ -6,6 +6,7 @@ Every problem in every file is collected as a :class:`Diagnostic`; nothing is ra
 from __future__ import annotations
 
 import fnmatch
+import json
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -135,6 +136,11 @@ def _load_object(data: Any, where: Location, inputs: Inputs) -> None:
     kind, api_version = data.get("kind"), data.get("apiVersion")
     if kind == "List" or (isinstance(kind, str) and kind.endswith("List") and isinstance(data.get("items"), list)):
         items = data.get("items") or []
+        if not isinstance(items, list):
+            pos = data.position_of("items") if isinstance(data, PosDict) else (where.line, where.column)
+            inputs.diagnostics.append(Diagnostic(f"expected a list of objects, got {_type_name(items)}",
+                                                 location=Location(where.file, *pos), obj=str(kind), field="items"))
+            return
         for index, item in enumerate(items):
             pos = items.position_of(index) if hasattr(items, "position_of") else (where.line, where.column)
             _load_object(item, Location(where.file, *pos), inputs)
@@ -159,7 +165,7 @@ def _load_object(data: Any, where: Location, inputs: Inputs) -> None:
         name=name,
         namespace=namespace if isinstance(namespace, str) else "default",
         location=where,
-        annotations=dict(metadata.get("annotations") or {}) if isinstance(metadata.get("annotations"), dict) else {},
+        annotations=_annotations(metadata.get("annotations")) if kind != "Secret" else {},
         uid=str(metadata.get("uid") or ""),
         raw=data,
     )
@@ -168,7 +174,7 @@ def _load_object(data: Any, where: Location, inputs: Inputs) -> None:
         inputs.diagnostics.append(meta.diagnostic(
             f"expected apiVersion {' or '.join(known)}, got {api_version!r}", "apiVersion"))
         return
-    problems = [_schema_diagnostic(meta, err) for err in validator(schema).iter_errors(data)]
+    problems = _unique([_schema_diagnostic(meta, err) for err in validator(schema).iter_errors(data)])
     if problems:
         inputs.diagnostics.extend(problems)
         inputs.invalid.add((kind, meta.namespace, meta.name))
@@ -184,8 +190,25 @@ def _load_object(data: Any, where: Location, inputs: Inputs) -> None:
     _store(_build(meta, data, parsed), inputs)
 
 
+def _annotations(raw: Any) -> dict[str, Any]:
+    """Annotations with string keys: like kubectl, a YAML key such as ``5`` or ``true`` becomes ``"5"``."""
+    if not isinstance(raw, dict):
+        return {}
+    return {key if isinstance(key, str) else json.dumps(key, default=str): value for key, value in raw.items()}
+
+
+def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Drop repeats (a field checked by two sub-schemas gives the same problem twice)."""
+    return list(dict.fromkeys(diagnostics))
+
+
+def _type_name(value: Any) -> str:
+    return "nothing" if value is None else ann.type_name(value)
+
+
 def _schema_diagnostic(meta: ObjectMeta, err: Any) -> Diagnostic:
     path = list(err.absolute_path)
+    hide = meta.kind == "Secret" and len(path) > 1 and path[0] in ("data", "stringData")  # never echo secrets
     if err.validator == "required":
         # point at the object missing the field, but name the field
         missing = err.message.split("'")[1] if "'" in err.message else ""
@@ -193,13 +216,13 @@ def _schema_diagnostic(meta: ObjectMeta, err: Any) -> Diagnostic:
         return Diagnostic(f"field is required (expected {missing!r} here)" if missing else err.message,
                           location=meta.location_of(*path), obj=meta.ref, field=field_path)
     if err.validator == "additionalProperties":
-        extras = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+        extras = sorted(set(err.instance) - set(err.schema.get("properties", {})), key=str)
         extra = extras[0] if extras else ""
         allowed = ", ".join(sorted(err.schema.get("properties", {})))
         return Diagnostic(
             f"unknown field {extra!r} (expected one of: {allowed}); is it indented at the right level?",
             location=meta.location_of(*path, extra), obj=meta.ref, field=render_path([*path, extra]))
-    return Diagnostic(ann.describe_schema_error(err), location=meta.location_of(*path), obj=meta.ref,
+    return Diagnostic(ann.describe_schema_error(err, hide_value=hide), location=meta.location_of(*path), obj=meta.ref,
                       field=render_path(path))
 
 
@@ -231,7 +254,8 @@ def _parse_alb_annotations(meta: ObjectMeta) -> tuple[dict[str, Any], list[Diagn
         try:
             value = ann.parse_raw(spec.type, raw)
         except ann.AnnotationValueError as exc:
-            problems.append(meta.diagnostic(str(exc), *where, field_name=field))
+            example = f"; e.g. {spec.default}" if spec.type == "json" and spec.default else ""
+            problems.append(meta.diagnostic(f"{exc}{example}", *where, field_name=field))
             continue
         errors = ann.schema_errors(spec, value)
         for inner, message in errors:

@@ -76,7 +76,7 @@ def render_path(path: tuple[str | int, ...] | list[str | int]) -> str:
     """``("spec", "rules", 0, "host")`` → ``spec.rules[0].host``; annotation keys in brackets."""
     out = ""
     for part in path:
-        if isinstance(part, int) or out.endswith("annotations") or "/" in part:
+        if not isinstance(part, str) or out.endswith("annotations") or "/" in part:  # YAML keys may be 1.5
             out += f"[{part}]"
         else:
             out += ("." if out else "") + part

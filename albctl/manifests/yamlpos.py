@@ -48,15 +48,33 @@ def _mark(node: yaml.Node) -> Pos:
 
 
 class _PosLoader(_BaseLoader):
-    pass
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, LookupError, OverflowError):  # e.g. ``!!int x``, ``!!bool maybe``, ``!!int``
+            value = node.value if isinstance(node, yaml.ScalarNode) else _kind_of(node)
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {str(value)[:60]!r} as {node.tag}", node.start_mark) from None
 
 
-def _construct_map(loader: _PosLoader, node: yaml.MappingNode) -> Iterator[PosDict]:
+def _kind_of(node: yaml.Node) -> str:
+    return "mapping" if isinstance(node, yaml.MappingNode) else "sequence" if isinstance(node, yaml.SequenceNode) \
+        else "scalar"
+
+
+def _construct_map(loader: _PosLoader, node: yaml.Node) -> Iterator[PosDict]:
+    if not isinstance(node, yaml.MappingNode):  # e.g. ``!!omap [a, b]``
+        raise yaml.constructor.ConstructorError(
+            None, None, f"expected a mapping for tag {node.tag!r}, found a {_kind_of(node)}", node.start_mark)
     data = PosDict()
     data.pos = _mark(node)
     data.key_pos = {}
     yield data
+    explicit = {id(key_node) for key_node, _ in node.value}  # keys written here, not merged in with <<
     loader.flatten_mapping(node)
+    written: dict[Any, Pos] = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         try:
@@ -65,6 +83,13 @@ def _construct_map(loader: _PosLoader, node: yaml.MappingNode) -> Iterator[PosDi
             raise yaml.constructor.ConstructorError(
                 "while constructing a mapping", node.start_mark, "found an unhashable key", key_node.start_mark
             ) from None
+        if id(key_node) in explicit:
+            if key in written:  # Kubernetes (strict field validation) rejects duplicate keys; so do we
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping", node.start_mark,
+                    f"duplicate key {key!r} (first defined at line {written[key][0]}, column {written[key][1]})",
+                    key_node.start_mark)
+            written[key] = _mark(key_node)
         data[key] = loader.construct_object(value_node, deep=True)
         data.key_pos[key] = _mark(key_node)
 
@@ -106,15 +131,23 @@ class YamlSyntaxError(Exception):
         self.column = column
 
 
+MAX_EXPANDED_NODES = 1_000_000  # per document, after expanding aliases: more is an "alias bomb"
+
+
 def load_documents(text: str) -> list[YamlDocument]:
     """Parse every document of a YAML stream, with positions. Raises :class:`YamlSyntaxError`."""
-    loader = _PosLoader(text)
+    try:
+        loader = _PosLoader(text)
+    except UnicodeEncodeError as exc:  # lone surrogates (undecodable bytes read with surrogateescape)
+        line, column = _line_col(text, exc.start, in_bytes=False)
+        raise YamlSyntaxError("YAML syntax error: text is not valid UTF-8", line, column) from None
     docs: list[YamlDocument] = []
     try:
         while loader.check_node():
             node = loader.get_node()
             if node is None:  # pragma: no cover - check_node guards this
                 break
+            _check_aliases(node)
             docs.append(YamlDocument(loader.construct_document(node), node.start_mark.line + 1))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -122,7 +155,16 @@ def load_documents(text: str) -> list[YamlDocument]:
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem and "while" not in exc.context:
             problem = f"{exc.context}: {exc.problem}"
+        if "mapping values are not allowed" in problem:
+            problem += _indentation_hint(text, line)
+        elif _char_at(text, line, column) == "\t" and "tab" not in problem:
+            problem += " (a tab: YAML indentation must use spaces)"
         raise YamlSyntaxError(f"YAML syntax error: {problem}", line, column) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other control characters)
+        line, column = _line_col(text, exc.position, in_bytes=_reader_counts_bytes())
+        char = chr(exc.character) if isinstance(exc.character, int) else exc.character
+        raise YamlSyntaxError(f"YAML syntax error: unacceptable character {char!r}: {exc.reason}",
+                              line, column) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(f"YAML syntax error: {exc}", 0, 0) from None
     except RecursionError:
@@ -130,3 +172,75 @@ def load_documents(text: str) -> list[YamlDocument]:
     finally:
         loader.dispose()
     return docs
+
+
+def _reader_counts_bytes() -> bool:
+    """libyaml reports reader positions in UTF-8 bytes, the pure-Python reader in characters."""
+    return _BaseLoader.__name__.startswith("C")
+
+
+def _line_col(text: str, position: int, *, in_bytes: bool) -> tuple[int, int]:
+    prefix = text.encode("utf-8", "surrogatepass")[:position].decode("utf-8", "ignore") if in_bytes else text[:position]
+    return prefix.count("\n") + 1, len(prefix) - (prefix.rfind("\n") + 1) + 1
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n")
+    if 1 <= line <= len(lines) and 1 <= column <= len(lines[line - 1]):
+        return lines[line - 1][column - 1]
+    return ""
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_aliases(root: yaml.Node) -> None:
+    """Reject an anchor used inside itself (a value that contains itself) and documents whose aliases
+    expand to more than :data:`MAX_EXPANDED_NODES` values, as Kubernetes' YAML reader does."""
+    size: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        if finished:
+            open_nodes.discard(id(node))
+            size[id(node)] = 1 + sum(size[id(child)] for child in _children(node))
+            if size[id(node)] > MAX_EXPANDED_NODES:
+                raise yaml.composer.ComposerError(
+                    None, None, f"aliases expand to more than {MAX_EXPANDED_NODES} values", node.start_mark)
+            continue
+        if id(node) in size:
+            continue
+        if id(node) in open_nodes:
+            raise yaml.composer.ComposerError(
+                None, None, "an anchor is used inside its own value (recursive alias)", node.start_mark)
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in size)
+
+
+def _indentation_hint(text: str, line: int) -> str:
+    """For "mapping values are not allowed": name the key indented deeper than the one above it."""
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines):
+        return ""
+    current = lines[line - 1]
+    for number in range(line - 1, 0, -1):
+        above = lines[number - 1]
+        if above.strip() and not above.lstrip().startswith("#"):
+            break
+    else:
+        return ""
+    key_col = len(above) - len(above.lstrip(" -"))  # 0-based column of the key, after any "- "
+    cur_col = len(current) - len(current.lstrip(" "))
+    above_key = above.strip(" -").split(":", 1)[0].strip()
+    current_key = current.strip().split(":", 1)[0].strip()
+    if ":" not in above or cur_col <= key_col or not above_key or not current_key:
+        return ""
+    return (f" ({current_key!r} at column {cur_col + 1} is indented deeper than {above_key!r} at column "
+            f"{key_col + 1} on line {number}; keys of the same mapping must start in the same column)")
