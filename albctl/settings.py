@@ -129,3 +129,9 @@ def load_config_file(path: str) -> Settings:
     except yaml.YAMLError as exc:
         raise ConfigError(f"config file {path} is not valid YAML: {exc}") from None
     return settings_from_mapping(data, path)
+
+
+def resolve_settings(config: str | None, **flags: Any) -> Settings:
+    """The config file (if any) with command-line flags on top (a flag left as ``None`` is not given)."""
+    settings = load_config_file(config) if config else Settings()
+    return settings.with_overrides(**flags)

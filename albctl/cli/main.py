@@ -121,10 +121,9 @@ VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Also list wha
 
 
 def _settings(env: Env, cluster: str | None, config: Path | None, ingress_class: str | None) -> Any:
-    from albctl.settings import Settings, load_config_file
+    from albctl.settings import resolve_settings
 
-    settings = load_config_file(str(config)) if config else Settings()
-    return settings.with_overrides(cluster_name=cluster, ingress_class=ingress_class)
+    return resolve_settings(str(config) if config else None, cluster_name=cluster, ingress_class=ingress_class)
 
 
 def _stdin_text(env: Env, paths: list[str]) -> str | None:

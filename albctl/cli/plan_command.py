@@ -42,12 +42,11 @@ def plan(
     from albctl.aws.live import read_live_stacks
     from albctl.plan.diff import diff_stack
     from albctl.plan.model import Plan, StackPlan
-    from albctl.settings import Settings, load_config_file
+    from albctl.settings import resolve_settings
     from albctl.views import plan as views
 
     env: Env = ctx.obj
-    settings = load_config_file(str(config)) if config else Settings()
-    settings = settings.with_overrides(cluster_name=cluster, ingress_class=ingress_class)
+    settings = resolve_settings(str(config) if config else None, cluster_name=cluster, ingress_class=ingress_class)
     stdin_text = env.stdin.read() if "-" in paths else None
     result = pipeline.read(paths, settings, stdin_text)
     result.raise_for_errors()  # bad input: stop before any AWS call
