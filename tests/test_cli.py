@@ -165,11 +165,12 @@ def test_cluster_env_var_changes_the_names() -> None:
     assert render_json(str(SAMPLES / "echoserver"), env={"ALBCTL_CLUSTER": "prod"})["cluster"] == "prod"
 
 
-def test_render_without_offline_fails_with_a_hint() -> None:
-    result = run("render", str(SAMPLES / "echoserver"))
+def test_render_without_offline_needs_aws_and_says_so() -> None:
+    no_aws = {"AWS_REGION": None, "AWS_DEFAULT_REGION": None, "AWS_PROFILE": None, "AWS_CONFIG_FILE": "/dev/null",
+              "AWS_ENDPOINT_URL": None}
+    result = run("render", str(SAMPLES / "echoserver"), "--cluster", "c", env=no_aws)
     assert result.exit_code == 1
-    assert "--offline" in result.stderr
-    assert "hint:" in result.stderr
+    assert "no AWS region" in result.stderr and "Traceback" not in result.stderr
     assert result.stdout == ""
 
 

@@ -16,6 +16,7 @@ import typer
 from typer.core import TyperGroup
 
 from albctl import __version__
+from albctl.cli.aws_options import EndpointOpt, ProfileOpt, RegionOpt, SandboxOpt
 from albctl.cli.env import Env
 from albctl.errors import AlbctlError
 from albctl.exitcodes import ExitCode
@@ -177,17 +178,31 @@ def render(
     config: ConfigOpt = None,
     ingress_class: ClassOpt = None,
     verbose: VerboseOpt = False,
+    region: RegionOpt = None,
+    profile: ProfileOpt = None,
+    endpoint_url: EndpointOpt = None,
+    sandbox: SandboxOpt = False,
 ) -> int:
-    """Print the desired load balancer model of each IngressGroup (no diff)."""
+    """Print the desired load balancer model of each IngressGroup (no diff). Without --offline,
+    subnets, security groups and certificates are discovered in AWS (read-only calls)."""
     from albctl import pipeline
+    from albctl.model.facts import OFFLINE
 
     env: Env = ctx.obj
     settings = _settings(env, cluster, config, ingress_class)
-    if not offline:
-        raise AlbctlError("render without --offline needs AWS discovery, which this version does not have yet",
-                          hint="run `albctl render --offline ...`")
-    result = pipeline.build(pipeline.read(paths, settings, _stdin_text(env, paths)), settings)
+    result = pipeline.read(paths, settings, _stdin_text(env, paths))
     _report(env, result, verbose)
+    result.raise_for_errors()  # bad input: stop before any AWS call
+    facts = OFFLINE
+    if not offline:
+        from albctl.aws.facts import discover_facts
+        from albctl.cli.aws_options import aws_target, require_cluster
+
+        target = aws_target(env, region=region, profile=profile, endpoint_url=endpoint_url, sandbox=sandbox,
+                            cluster=settings.cluster_name or None)
+        settings = settings.with_overrides(cluster_name=require_cluster(target.cluster))
+        facts = discover_facts(target.clients, result.groups, settings)
+    result = pipeline.build(result, settings, facts)
     result.raise_for_errors()
     if not settings.cluster_name:
         env.err.print("warning: no cluster name (--cluster, ALBCTL_CLUSTER or cluster-name in --config): names "

@@ -93,3 +93,13 @@ def test_plan_with_bad_input_touches_no_aws(tmp_path: Path) -> None:
     bad = Path(__file__).resolve().parents[2] / "samples" / "invalid" / "bad-scheme.yaml"
     code, _, err = run(["plan", str(bad), "--cluster", "c"], {})  # no region, no credentials: never reached
     assert code == 1 and "expected one of" in err and "region" not in err
+
+
+def test_render_online_fills_in_discovered_subnets(seeded: dict[str, Any], moto_server: str) -> None:
+    samples = Path(__file__).resolve().parents[2] / "samples" / "echoserver"
+    code, out, err = run(["render", str(samples), "--cluster", "sandbox", "--endpoint-url", moto_server,
+                          "--format", "json"], CREDS)
+    assert code == 0, err
+    (stack,) = json.loads(out)["stacks"]
+    lb = stack["resources"]["AWS::ElasticLoadBalancingV2::LoadBalancer"]["LoadBalancer"]["spec"]
+    assert {m["subnetID"] for m in lb["subnetMapping"]} == set(seeded["public_subnet_ids"])
