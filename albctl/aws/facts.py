@@ -40,12 +40,13 @@ from albctl.manifests.objects import ALB_PREFIX, Ingress
 from albctl.model.facts import Facts
 from albctl.model.groups import IngressGroup, Member
 from albctl.settings import Settings
+from albctl.tags import BACKEND_SG_RESOURCE_TAG, CLUSTER_TAG
 
 T = TypeVar("T")
 
 # pkg/shared_constants/tag_keys.go and backend_sg_provider.go
-TAG_KEY_CLUSTER = "elbv2.k8s.aws/cluster"
-TAG_KEY_RESOURCE = "elbv2.k8s.aws/resource"
+TAG_KEY_CLUSTER = CLUSTER_TAG
+TAG_KEY_RESOURCE = BACKEND_SG_RESOURCE_TAG
 BACKEND_SG_RESOURCE = "backend-sg"
 # acmTypes.KeyAlgorithm.Values(): used when the client's service model does not list them.
 KEY_ALGORITHMS = (

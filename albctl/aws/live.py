@@ -35,11 +35,7 @@ from albctl.model.stack import (
     SECURITY_GROUP,
     TARGET_GROUP,
 )
-
-CLUSTER_TAG = "elbv2.k8s.aws/cluster"
-STACK_TAG = "ingress.k8s.aws/stack"
-RESOURCE_TAG = "ingress.k8s.aws/resource"
-TRACKING_TAGS = frozenset({CLUSTER_TAG, STACK_TAG, RESOURCE_TAG})
+from albctl.tags import CLUSTER_TAG, RESOURCE_TAG, STACK_TAG, TRACKING_TAGS
 
 # ELBv2 DescribeTags accepts at most 20 ARNs (of any resource type) per call.
 TAGS_PER_CALL = 20

@@ -9,8 +9,17 @@ from typing import Annotated
 
 import typer
 
-from albctl.cli.aws_options import EndpointOpt, ProfileOpt, RegionOpt, SandboxOpt, aws_target, require_cluster
 from albctl.cli.env import Env
+from albctl.cli.options import (
+    AwsArgs,
+    ClusterOpt,
+    EndpointOpt,
+    ProfileOpt,
+    RegionOpt,
+    SandboxOpt,
+    aws_target,
+    require_cluster,
+)
 from albctl.exitcodes import ExitCode
 
 subnets_app = typer.Typer(help="Subnet discovery, as the controller does it.", no_args_is_help=True)
@@ -35,7 +44,7 @@ def subnets_discover(
     output_format: Annotated[TableFormat, typer.Option("--format", help="Output format.")] = TableFormat.table,
     vpc_id: Annotated[str | None, typer.Option("--vpc-id", help="VPC to look in (else from the tagged subnets).")]
     = None,
-    cluster: Annotated[str | None, typer.Option("--cluster", envvar="ALBCTL_CLUSTER", help="Cluster name.")] = None,
+    cluster: ClusterOpt = None,
     region: RegionOpt = None,
     profile: ProfileOpt = None,
     endpoint_url: EndpointOpt = None,
@@ -45,8 +54,7 @@ def subnets_discover(
     from albctl.aws.subnets import SubnetDiscoveryError, choose_subnets, discover_subnets, to_json
 
     env: Env = ctx.obj
-    target = aws_target(env, region=region, profile=profile, endpoint_url=endpoint_url, sandbox=sandbox,
-                        cluster=cluster)
+    target = aws_target(env, AwsArgs(region, profile, endpoint_url, sandbox), cluster)
     name = require_cluster(target.cluster)
     found_vpc, subnets = discover_subnets(target.clients, scheme=scheme.value, cluster=name, vpc_id=vpc_id)
     error: SubnetDiscoveryError | None = None

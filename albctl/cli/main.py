@@ -9,15 +9,24 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from albctl import __version__
-from albctl.cli.aws_options import EndpointOpt, ProfileOpt, RegionOpt, SandboxOpt
 from albctl.cli.env import Env
+from albctl.cli.options import (
+    ClassOpt,
+    ClusterOpt,
+    ConfigOpt,
+    EndpointOpt,
+    PathsArg,
+    ProfileOpt,
+    RegionOpt,
+    SandboxOpt,
+    VerboseOpt,
+)
 from albctl.errors import AlbctlError
 from albctl.exitcodes import ExitCode
 
@@ -111,37 +120,6 @@ class RenderFormat(str, Enum):
     json = "json"
 
 
-PathsArg = Annotated[list[str], typer.Argument(
-    help="Manifest files or directories (read recursively), or - for standard input.", metavar="PATH")]
-ClusterOpt = Annotated[str | None, typer.Option("--cluster", envvar="ALBCTL_CLUSTER",
-                                                help="Cluster name, as the controller's --cluster-name.")]
-ConfigOpt = Annotated[Path | None, typer.Option("--config", envvar="ALBCTL_CONFIG",
-                                                help="YAML file of controller settings (its flag names).")]
-ClassOpt = Annotated[str | None, typer.Option("--ingress-class", help="Ingress class to take (default alb).")]
-VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Also list what was skipped, and why.")]
-
-
-def _settings(env: Env, cluster: str | None, config: Path | None, ingress_class: str | None) -> Any:
-    from albctl.settings import resolve_settings
-
-    return resolve_settings(str(config) if config else None, cluster_name=cluster, ingress_class=ingress_class)
-
-
-def _stdin_text(env: Env, paths: list[str]) -> str | None:
-    return env.stdin.read() if "-" in paths else None
-
-
-def _report(env: Env, result: Any, verbose: bool) -> None:
-    if not result.errors:  # with errors, the warnings are reported with them, in file order
-        for diag in result.warnings:
-            env.err.print(str(diag), markup=False, soft_wrap=True)
-    if verbose:
-        for where, what, why in result.inputs.skipped:
-            env.err.print(f"{where}: skipped {what}: {why}", markup=False, soft_wrap=True)
-        for ing, why in result.skipped_ingresses:
-            env.err.print(f"{ing.meta.location}: skipped {ing.meta.ref}: {why}", markup=False, soft_wrap=True)
-
-
 @app.command()
 def validate(
     ctx: typer.Context,
@@ -151,13 +129,10 @@ def validate(
     verbose: VerboseOpt = False,
 ) -> int:
     """Load and validate manifests, and check that they make load balancers. No AWS call."""
-    from albctl import pipeline
+    from albctl.cli.workflow import load_desired, settings_from
 
     env: Env = ctx.obj
-    settings = _settings(env, None, config, ingress_class)
-    result = pipeline.build(pipeline.read(paths, settings, _stdin_text(env, paths)), settings)
-    _report(env, result, verbose)
-    result.raise_for_errors()
+    result = load_desired(env, paths, settings_from(None, config, ingress_class), None, verbose=verbose).result
     inputs = result.inputs
     ours = sum(len(g.members) for g in result.groups)
     env.out.print(
@@ -185,25 +160,13 @@ def render(
 ) -> int:
     """Print the desired load balancer model of each IngressGroup (no diff). Without --offline,
     subnets, security groups and certificates are discovered in AWS (read-only calls)."""
-    from albctl import pipeline
-    from albctl.model.facts import OFFLINE
+    from albctl.cli.options import AwsArgs
+    from albctl.cli.workflow import load_desired, settings_from
 
     env: Env = ctx.obj
-    settings = _settings(env, cluster, config, ingress_class)
-    result = pipeline.read(paths, settings, _stdin_text(env, paths))
-    _report(env, result, verbose)
-    result.raise_for_errors()  # bad input: stop before any AWS call
-    facts = OFFLINE
-    if not offline:
-        from albctl.aws.facts import discover_facts
-        from albctl.cli.aws_options import aws_target, require_cluster
-
-        target = aws_target(env, region=region, profile=profile, endpoint_url=endpoint_url, sandbox=sandbox,
-                            cluster=settings.cluster_name or None)
-        settings = settings.with_overrides(cluster_name=require_cluster(target.cluster))
-        facts = discover_facts(target.clients, result.groups, settings)
-    result = pipeline.build(result, settings, facts)
-    result.raise_for_errors()
+    aws = None if offline else AwsArgs(region, profile, endpoint_url, sandbox)
+    desired = load_desired(env, paths, settings_from(cluster, config, ingress_class), aws, verbose=verbose)
+    result, settings = desired.result, desired.settings
     if not settings.cluster_name:
         env.err.print("warning: no cluster name (--cluster, ALBCTL_CLUSTER or cluster-name in --config): names "
                       "are computed for an empty cluster name and will differ from the controller's.",

@@ -8,8 +8,18 @@ from typing import Annotated
 
 import typer
 
-from albctl.cli.aws_options import EndpointOpt, ProfileOpt, RegionOpt, SandboxOpt, aws_target, require_cluster
 from albctl.cli.env import Env
+from albctl.cli.options import (
+    AwsArgs,
+    ClassOpt,
+    ClusterOpt,
+    ConfigOpt,
+    EndpointOpt,
+    PathsArg,
+    ProfileOpt,
+    RegionOpt,
+    SandboxOpt,
+)
 from albctl.exitcodes import ExitCode
 
 
@@ -21,43 +31,33 @@ class PlanFormat(str, Enum):
 
 def plan(
     ctx: typer.Context,
-    paths: Annotated[list[str], typer.Argument(help="Manifest files or directories, or - for standard input.",
-                                               metavar="PATH")],
+    paths: PathsArg,
     out: Annotated[Path | None, typer.Option("--out", help="Also save the plan (JSON) to this file.")] = None,
     output_format: Annotated[PlanFormat, typer.Option("--format", help="Output format.")] = PlanFormat.text,
     detailed_exitcode: Annotated[bool, typer.Option("--detailed-exitcode",
                                                     help="Exit 2 when there are changes, 0 when none.")] = False,
-    cluster: Annotated[str | None, typer.Option("--cluster", envvar="ALBCTL_CLUSTER", help="Cluster name.")] = None,
-    config: Annotated[Path | None, typer.Option("--config", envvar="ALBCTL_CONFIG",
-                                                help="YAML file of controller settings.")] = None,
-    ingress_class: Annotated[str | None, typer.Option("--ingress-class", help="Ingress class to take.")] = None,
+    cluster: ClusterOpt = None,
+    config: ConfigOpt = None,
+    ingress_class: ClassOpt = None,
     region: RegionOpt = None,
     profile: ProfileOpt = None,
     endpoint_url: EndpointOpt = None,
     sandbox: SandboxOpt = False,
 ) -> int:
     """Show what apply would change on AWS. Changes nothing."""
-    from albctl import pipeline
-    from albctl.aws.facts import discover_facts
     from albctl.aws.live import read_live_stacks
+    from albctl.cli.workflow import load_desired, settings_from
+    from albctl.model.serialize import stack_data
     from albctl.plan.diff import diff_stack
     from albctl.plan.model import Plan, StackPlan
-    from albctl.settings import resolve_settings
     from albctl.views import plan as views
 
     env: Env = ctx.obj
-    settings = resolve_settings(str(config) if config else None, cluster_name=cluster, ingress_class=ingress_class)
-    stdin_text = env.stdin.read() if "-" in paths else None
-    result = pipeline.read(paths, settings, stdin_text)
-    result.raise_for_errors()  # bad input: stop before any AWS call
-    target = aws_target(env, region=region, profile=profile, endpoint_url=endpoint_url, sandbox=sandbox,
-                        cluster=settings.cluster_name or None)
-    settings = settings.with_overrides(cluster_name=require_cluster(target.cluster))
-    facts = discover_facts(target.clients, result.groups, settings)
-    pipeline.build(result, settings, facts).raise_for_errors()
+    desired = load_desired(env, paths, settings_from(cluster, config, ingress_class),
+                           AwsArgs(region, profile, endpoint_url, sandbox))
+    result, settings, target = desired.result, desired.settings, desired.target
+    assert target is not None
     live = read_live_stacks(target.clients, settings.cluster_name, [s.id for s in result.stacks])
-    from albctl.model.serialize import stack_data
-
     stacks = tuple(
         StackPlan(stack.id, stack_data(stack)["resources"],
                   tuple(diff_stack(stack, live[stack.id].resources if stack.id in live else [],

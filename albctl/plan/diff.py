@@ -20,16 +20,11 @@ from albctl.model.stack import (
     SECURITY_GROUP,
     TARGET_GROUP,
     TARGET_GROUP_BINDING,
-    Ref,
     Resource,
     Stack,
 )
 from albctl.plan.model import Action, Change, FieldChange
-
-CLUSTER_TAG = "elbv2.k8s.aws/cluster"
-STACK_TAG = "ingress.k8s.aws/stack"
-RESOURCE_TAG = "ingress.k8s.aws/resource"
-TRACKING_TAGS = (CLUSTER_TAG, STACK_TAG, RESOURCE_TAG)
+from albctl.tags import tracking_tags
 
 # fields AWS cannot change on an existing resource
 IMMUTABLE: dict[str, tuple[str, ...]] = {
@@ -44,10 +39,6 @@ PARTIAL_LISTS = ("loadBalancerAttributes", "targetGroupAttributes")
 # the order in which changes are applied (deletions run in reverse)
 ORDER = (SECURITY_GROUP, TARGET_GROUP, LOAD_BALANCER, LISTENER, LISTENER_RULE)
 NAME_FIELDS = {LOAD_BALANCER: "name", TARGET_GROUP: "name", SECURITY_GROUP: "groupName"}
-
-
-def tracking_tags(cluster: str, stack_id: str, resource_id: str) -> dict[str, str]:
-    return {CLUSTER_TAG: cluster, STACK_TAG: stack_id, RESOURCE_TAG: resource_id}
 
 
 def _resolve(value: Any, arns: Mapping[tuple[str, str], str]) -> Any:
@@ -199,5 +190,3 @@ def unresolved_refs(change: Change) -> list[str]:
     walk(change.after)
     return found
 
-
-__all__ = ["Ref", "diff_stack", "field_changes", "order_changes", "tracking_tags", "unresolved_refs"]

@@ -72,9 +72,8 @@ def _summary_line(plan: Plan) -> str:
 
 
 def print_plan(console: Console, plan: Plan) -> None:
-    """One block per changed resource, one line per changed field; unchanged resources folded."""
-    for warning in plan.warnings:
-        console.print(f"[yellow]warning:[/] {escape(warning)}")
+    """One block per changed resource, one line per changed field; unchanged resources folded.
+    (Warnings go to standard error with the input diagnostics; the JSON form carries them too.)"""
     if not plan.has_changes:
         console.print("[green]No changes.[/] The load balancers match the manifests.")
         return

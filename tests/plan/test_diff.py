@@ -7,8 +7,9 @@ from typing import Any
 
 from albctl.model.facts import Facts
 from albctl.model.stack import LISTENER, LISTENER_RULE, LOAD_BALANCER, SECURITY_GROUP, TARGET_GROUP
-from albctl.plan.diff import diff_stack, tracking_tags, unresolved_refs
+from albctl.plan.diff import diff_stack, unresolved_refs
 from albctl.plan.model import Action
+from albctl.tags import tracking_tags
 from tests.model.helpers import ingress, service, stacks
 
 FACTS = Facts(offline=False, discovered_subnets={"internal": ("subnet-a", "subnet-b")},

@@ -1,8 +1,9 @@
-"""Options shared by every command that talks to AWS, and how they become an AwsClients."""
+"""Options shared by several commands, and how the AWS ones become an AwsClients."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -10,12 +11,30 @@ import typer
 from albctl.cli.env import Env
 from albctl.errors import ConfigError
 
+PathsArg = Annotated[list[str], typer.Argument(
+    help="Manifest files or directories (read recursively), or - for standard input.", metavar="PATH")]
+ClusterOpt = Annotated[str | None, typer.Option("--cluster", envvar="ALBCTL_CLUSTER",
+                                                help="Cluster name, as the controller's --cluster-name.")]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", envvar="ALBCTL_CONFIG",
+                                                help="YAML file of controller settings (its flag names).")]
+ClassOpt = Annotated[str | None, typer.Option("--ingress-class", help="Ingress class to take (default alb).")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Also list what was skipped, and why.")]
 RegionOpt = Annotated[str | None, typer.Option("--region", help="AWS region (else AWS_REGION / AWS_DEFAULT_REGION).")]
 ProfileOpt = Annotated[str | None, typer.Option("--profile", help="AWS profile (else AWS_PROFILE).")]
 EndpointOpt = Annotated[str | None, typer.Option("--endpoint-url", help="Send every AWS call here "
                                                                         "(else AWS_ENDPOINT_URL).")]
 SandboxOpt = Annotated[bool, typer.Option("--sandbox", envvar="ALBCTL_SANDBOX",
                                           help="Use the local sandbox started by `albctl sandbox start`.")]
+
+
+@dataclass(frozen=True)
+class AwsArgs:
+    """The AWS options as given on the command line."""
+
+    region: str | None = None
+    profile: str | None = None
+    endpoint_url: str | None = None
+    sandbox: bool = False
 
 
 @dataclass(frozen=True)
@@ -26,13 +45,13 @@ class AwsTarget:
     cluster: str | None
 
 
-def aws_target(env: Env, *, region: str | None, profile: str | None, endpoint_url: str | None, sandbox: bool,
-               cluster: str | None) -> AwsTarget:
+def aws_target(env: Env, args: AwsArgs, cluster: str | None) -> AwsTarget:
     """Flags beat environment variables; ``--sandbox`` supplies endpoint, region, credentials and cluster."""
     from albctl.aws.session import AwsClients, AwsSettings
 
+    region, profile, endpoint_url = args.region, args.profile, args.endpoint_url
     credentials = None
-    if sandbox:
+    if args.sandbox:
         from albctl import sandbox as sandbox_mod
 
         values = sandbox_mod.env()

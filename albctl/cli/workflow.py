@@ -1,0 +1,59 @@
+"""The steps every model-building command shares: settings, manifests, discovery, model.
+
+Bad input stops before any AWS call; with AWS, the cluster name is required and facts are
+discovered before the model is built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from albctl.cli.env import Env
+from albctl.cli.options import AwsArgs, AwsTarget, aws_target, require_cluster
+
+
+@dataclass
+class Desired:
+    result: Any  # albctl.pipeline.Result, with stacks built
+    settings: Any  # albctl.settings.Settings, with the cluster name in effect
+    target: AwsTarget | None  # None when offline
+
+
+def settings_from(cluster: str | None, config: Path | None, ingress_class: str | None) -> Any:
+    from albctl.settings import resolve_settings
+
+    return resolve_settings(str(config) if config else None, cluster_name=cluster, ingress_class=ingress_class)
+
+
+def report(env: Env, result: Any, verbose: bool) -> None:
+    """Warnings (when there are no errors: those are reported with them) and, with -v, what was skipped."""
+    if not result.errors:
+        for diag in result.warnings:
+            env.err.print(str(diag), markup=False, soft_wrap=True)
+    if verbose:
+        for where, what, why in result.inputs.skipped:
+            env.err.print(f"{where}: skipped {what}: {why}", markup=False, soft_wrap=True)
+        for ing, why in result.skipped_ingresses:
+            env.err.print(f"{ing.meta.location}: skipped {ing.meta.ref}: {why}", markup=False, soft_wrap=True)
+
+
+def load_desired(env: Env, paths: list[str], settings: Any, aws: AwsArgs | None, *, verbose: bool = False) -> Desired:
+    """Read the manifests and build their stacks: offline when ``aws`` is None, else with discovered facts."""
+    from albctl import pipeline
+    from albctl.model.facts import OFFLINE
+
+    result = pipeline.read(paths, settings, env.stdin.read() if "-" in paths else None)
+    report(env, result, verbose)
+    result.raise_for_errors()  # bad input: stop before any AWS call
+    facts, target = OFFLINE, None
+    if aws is not None:
+        from albctl.aws.facts import discover_facts
+
+        target = aws_target(env, aws, settings.cluster_name or None)
+        settings = settings.with_overrides(cluster_name=require_cluster(target.cluster))
+        facts = discover_facts(target.clients, result.groups, settings)
+    result = pipeline.build(result, settings, facts)
+    result.raise_for_errors()
+    return Desired(result, settings, target)
