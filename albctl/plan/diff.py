@@ -7,6 +7,7 @@ replace, with the fields named as reasons.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -20,7 +21,6 @@ from albctl.model.stack import (
     SECURITY_GROUP,
     TARGET_GROUP,
     TARGET_GROUP_BINDING,
-    Resource,
     Stack,
 )
 from albctl.plan.model import Action, Change, FieldChange
@@ -31,8 +31,8 @@ IMMUTABLE: dict[str, tuple[str, ...]] = {
     LOAD_BALANCER: ("name", "scheme", "type"),
     TARGET_GROUP: ("name", "targetType", "port", "protocol", "protocolVersion", "ipAddressType"),
     SECURITY_GROUP: ("groupName", "description"),
-    LISTENER: (),
-    LISTENER_RULE: (),
+    LISTENER: ("loadBalancerARN",),  # a listener cannot move to another load balancer
+    LISTENER_RULE: ("listenerARN",),
 }
 # attribute lists compared only on the keys albctl sets (AWS returns every attribute)
 PARTIAL_LISTS = ("loadBalancerAttributes", "targetGroupAttributes")
@@ -41,7 +41,7 @@ ORDER = (SECURITY_GROUP, TARGET_GROUP, LOAD_BALANCER, LISTENER, LISTENER_RULE)
 NAME_FIELDS = {LOAD_BALANCER: "name", TARGET_GROUP: "name", SECURITY_GROUP: "groupName"}
 
 
-def _resolve(value: Any, arns: Mapping[tuple[str, str], str]) -> Any:
+def resolve_refs(value: Any, arns: Mapping[tuple[str, str], str]) -> Any:
     """Replace ``{"$ref": ...}`` by the live ARN/id of the resource it names, where that exists."""
     if isinstance(value, dict):
         ref = value.get("$ref")
@@ -50,9 +50,9 @@ def _resolve(value: Any, arns: Mapping[tuple[str, str], str]) -> Any:
             type_, _, tail = rest.partition("/")
             res_id = tail.rsplit("/status/", 1)[0]
             return arns.get((type_, res_id), value)
-        return {k: _resolve(v, arns) for k, v in value.items()}
+        return {k: resolve_refs(v, arns) for k, v in value.items()}
     if isinstance(value, list):
-        return [_resolve(v, arns) for v in value]
+        return [resolve_refs(v, arns) for v in value]
     return value
 
 
@@ -124,36 +124,73 @@ def _name(type_: str, res_id: str, data: dict[str, Any] | None) -> str:
     return res_id
 
 
-def diff_stack(stack: Stack, live: Iterable[Any], cluster: str) -> list[Change]:
-    """The changes that turn ``live`` (LiveResource-like: type, id, arn, spec, tags) into ``stack``."""
+def diff_stack(stack: Stack, live: Iterable[Any], cluster: str,
+               targets: Mapping[str, list[dict[str, Any]]] | None = None) -> list[Change]:
+    """The changes that turn ``live`` (LiveResource-like: type, id, arn, spec, tags, extra) into ``stack``."""
+    resources = {(r.type, r.id): to_data(r.spec) for r in stack.resources if r.type != TARGET_GROUP_BINDING}
+    return diff_resources(stack.id, resources, live, cluster, targets)
+
+
+def stack_specs(stack_json: Mapping[str, Mapping[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """``{type: {id: {"spec": ...}}}`` (stack-json, as in a saved plan) → ``{(type, id): spec}``."""
+    return {(type_, res_id): body["spec"] for type_, by_id in stack_json.items() if type_ != TARGET_GROUP_BINDING
+            for res_id, body in by_id.items()}
+
+
+def diff_resources(stack_id: str, resources: Mapping[tuple[str, str], dict[str, Any]], live: Iterable[Any],
+                   cluster: str, targets: Mapping[str, list[dict[str, Any]]] | None = None) -> list[Change]:
+    """The diff on plain data: desired specs by (type, id), with ``$ref``s, against live resources.
+
+    ``targets`` gives, per target group id, the targets albctl registers itself (instance mode);
+    they are compared with the registered ones as a ``targets`` field."""
     live_by_key = {(r.type, r.id): r for r in live}
+    # a resource about to be replaced has no ARN yet as far as its dependants are concerned, and a
+    # child of a replaced parent (a listener of a replaced load balancer) is replaced too
     arns = {key: r.arn for key, r in live_by_key.items()}
+    rank = {t: i for i, t in enumerate(ORDER)}
+    for key in sorted(resources, key=lambda k: rank.get(k[0], len(ORDER))):
+        if key in live_by_key and _immutable_changed(key[0], live_by_key[key].spec, resolve_refs(resources[key], arns)):
+            arns.pop(key, None)
     changes: list[Change] = []
-    desired: list[Resource] = [r for r in stack.resources if r.type != TARGET_GROUP_BINDING]
-    for res in desired:
-        spec = _resolve(to_data(res.spec), arns)
-        spec["tags"] = {**spec.get("tags", {}), **tracking_tags(cluster, stack.id, res.id)}
-        current = live_by_key.pop((res.type, res.id), None)
+    for (type_, res_id), raw in resources.items():
+        spec = resolve_refs(raw, arns)
+        spec["tags"] = {**spec.get("tags", {}), **tracking_tags(cluster, stack_id, res_id)}
+        if type_ == TARGET_GROUP and targets is not None and res_id in targets:
+            spec["targets"] = sorted(targets[res_id], key=lambda t: (t["id"], t["port"]))
+        current = live_by_key.pop((type_, res_id), None)
         if current is None:
-            changes.append(Change(res.type, res.id, _name(res.type, res.id, spec), Action.CREATE, None, spec))
+            changes.append(Change(type_, res_id, _name(type_, res_id, spec), Action.CREATE, None, spec))
             continue
-        before = _normalise(res.type, {**current.spec, "tags": dict(current.tags)}, spec)
-        after = _normalise(res.type, spec, spec)
+        live_spec = {**current.spec, "tags": dict(current.tags)}
+        if "targets" in spec:
+            live_spec["targets"] = sorted(({"id": t["id"], "port": t["port"]}
+                                           for t in (getattr(current, "extra", None) or {}).get("targets", [])),
+                                          key=lambda t: (t["id"], t["port"]))
+        before = _normalise(type_, live_spec, spec)
+        after = _normalise(type_, spec, spec)
         fields = field_changes(before, after)
+        name = _name(type_, res_id, spec)
         if not fields:
-            changes.append(Change(res.type, res.id, _name(res.type, res.id, spec), Action.NOOP, before, after,
-                                  arn=current.arn))
+            changes.append(Change(type_, res_id, name, Action.NOOP, before, after, arn=current.arn))
             continue
-        reasons = tuple(sorted({f.path.split(".")[0].split("[")[0] for f in fields}
-                               & set(IMMUTABLE.get(res.type, ()))))
+        reasons = tuple(sorted({f.path.split(".")[0].split("[")[0] for f in fields} & set(IMMUTABLE.get(type_, ()))))
         action = Action.REPLACE if reasons else Action.UPDATE
-        changes.append(Change(res.type, res.id, _name(res.type, res.id, spec), action, before, after, fields,
-                              reasons, arn=current.arn))
+        changes.append(Change(type_, res_id, name, action, before, after, fields, reasons, arn=current.arn))
     for (type_, res_id), current in live_by_key.items():
         before = {**current.spec, "tags": dict(current.tags)}
         changes.append(Change(type_, res_id, _name(type_, res_id, before), Action.DELETE, before, None,
                               arn=current.arn))
     return order_changes(changes)
+
+
+def _immutable_changed(type_: str, live: Mapping[str, Any], desired: Mapping[str, Any]) -> bool:
+    return any(live.get(f) != desired.get(f) for f in IMMUTABLE.get(type_, ()) if f in desired)
+
+
+def comparable_rule_content(spec: Mapping[str, Any]) -> tuple[str, str]:
+    """A rule's conditions and actions in comparable form, to match live and desired rules by content."""
+    actions = [_normalise_action(a) for a in spec.get("actions", [])]
+    return (json.dumps(spec.get("conditions", []), sort_keys=True), json.dumps(actions, sort_keys=True))
 
 
 def order_changes(changes: list[Change]) -> list[Change]:

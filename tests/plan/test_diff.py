@@ -23,6 +23,7 @@ class Live:
     arn: str
     spec: dict[str, Any]
     tags: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def desired(**ann: str):
@@ -115,3 +116,23 @@ def test_attributes_compare_only_the_keys_albctl_sets():
     (change,) = changes
     assert [(f.path, f.old, f.new) for f in change.diff] == [
         ("loadBalancerAttributes[0].value", "60", "120")]
+
+
+def test_rules_pointing_at_a_replaced_target_group_are_updated_to_the_new_one():
+    live = as_live(desired())
+    changes = [c for c in diff_stack(desired(**{"target-type": "ip"}), live, "test-cluster")
+               if c.action is not Action.NOOP]
+    assert [(c.type, c.action) for c in changes] == [(TARGET_GROUP, Action.REPLACE), (LISTENER_RULE, Action.UPDATE)]
+    (field,) = changes[1].diff
+    assert field.path.endswith("targetGroupARN") and field.new["$ref"].endswith("/status/targetGroupARN")
+
+
+def test_instance_targets_are_compared_when_given():
+    stack = desired()
+    live = as_live(stack)
+    tg = next(r for r in live if r.type == TARGET_GROUP)
+    tg.extra = {"targets": [{"id": "i-1", "port": 30080, "health": "healthy"}]}
+    want = {"default/web-svc:80": [{"id": "i-1", "port": 30080}, {"id": "i-2", "port": 30080}]}
+    (change,) = [c for c in diff_stack(stack, live, "test-cluster", want) if c.action is not Action.NOOP]
+    assert change.action is Action.UPDATE
+    assert [(f.path, f.new) for f in change.diff] == [("targets[1]", {"id": "i-2", "port": 30080})]
