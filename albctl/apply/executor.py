@@ -85,8 +85,7 @@ class Executor:
         for change in changes:
             if change.type != LOAD_BALANCER or change.action not in (Action.DELETE, Action.REPLACE):
                 continue
-            attrs = {a["key"]: a["value"] for a in (change.before or {}).get("loadBalancerAttributes", [])}
-            if attrs.get("deletion_protection.enabled") == "true" and not self.allow_destroy_protected:
+            if change.protected and not self.allow_destroy_protected:
                 raise RefusedError(
                     f"load balancer {change.name} has deletion_protection.enabled=true and would be "
                     f"{'replaced' if change.action is Action.REPLACE else 'deleted'}; refusing",

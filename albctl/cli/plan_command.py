@@ -45,27 +45,14 @@ def plan(
     sandbox: SandboxOpt = False,
 ) -> int:
     """Show what apply would change on AWS. Changes nothing."""
-    from albctl.aws.live import read_live_stacks
+    from albctl.cli.planning import fresh_plan
     from albctl.cli.workflow import load_desired, settings_from
-    from albctl.model.serialize import stack_data
-    from albctl.plan.diff import diff_stack
-    from albctl.plan.model import Plan, StackPlan
     from albctl.views import plan as views
 
     env: Env = ctx.obj
     desired = load_desired(env, paths, settings_from(cluster, config, ingress_class),
                            AwsArgs(region, profile, endpoint_url, sandbox))
-    result, settings, target = desired.result, desired.settings, desired.target
-    assert target is not None
-    live = read_live_stacks(target.clients, settings.cluster_name, [s.id for s in result.stacks])
-    stacks = tuple(
-        StackPlan(stack.id, stack_data(stack)["resources"],
-                  tuple(diff_stack(stack, live[stack.id].resources if stack.id in live else [],
-                                   settings.cluster_name)))
-        for stack in result.stacks
-    )
-    the_plan = Plan(settings.cluster_name, target.clients.region or "", stacks,
-                    tuple(str(w) for w in result.warnings))
+    the_plan = fresh_plan(env, desired)
     if out is not None:
         out.write_text(views.plan_json(the_plan), encoding="utf-8")
     if output_format is PlanFormat.json:

@@ -19,6 +19,7 @@ class Desired:
     result: Any  # albctl.pipeline.Result, with stacks built
     settings: Any  # albctl.settings.Settings, with the cluster name in effect
     target: AwsTarget | None  # None when offline
+    facts: Any = None  # albctl.model.facts.Facts used to build the model
 
 
 def settings_from(cluster: str | None, config: Path | None, ingress_class: str | None) -> Any:
@@ -56,4 +57,4 @@ def load_desired(env: Env, paths: list[str], settings: Any, aws: AwsArgs | None,
         facts = discover_facts(target.clients, result.groups, settings)
     result = pipeline.build(result, settings, facts)
     result.raise_for_errors()
-    return Desired(result, settings, target)
+    return Desired(result, settings, target, facts)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from albctl.model.stack import Placeholder, Token
+from albctl.model.stack import BACKEND_SG_ID, SECURITY_GROUP, Placeholder, Ref, Token
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,13 @@ class Facts:
         return Placeholder(f"security group with Name tag {name_or_id!r}")
 
     def backend_security_group(self) -> Token:
-        return self.backend_security_group_id or Placeholder("cluster's shared backend security group")
+        """The shared backend SG: its id, or (online, when it does not exist yet) a reference to the
+        one apply will create, or (offline) a placeholder."""
+        if self.backend_security_group_id:
+            return self.backend_security_group_id
+        if not self.offline:
+            return Ref(SECURITY_GROUP, BACKEND_SG_ID, "groupID")
+        return Placeholder("cluster's shared backend security group")
 
     def vpc(self) -> Token:
         return self.vpc_id or Placeholder("VPC of the subnets")

@@ -16,6 +16,7 @@ TARGET_GROUP_BINDING = "K8S::ElasticLoadBalancingV2::TargetGroupBinding"
 
 LOAD_BALANCER_ID = "LoadBalancer"
 MANAGED_SG_ID = "ManagedLBSecurityGroup"
+BACKEND_SG_ID = "BackendSecurityGroup"  # the cluster's shared backend SG, outside any stack
 
 
 @dataclass(frozen=True)

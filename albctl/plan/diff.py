@@ -175,12 +175,17 @@ def diff_resources(stack_id: str, resources: Mapping[tuple[str, str], dict[str, 
             continue
         reasons = tuple(sorted({f.path.split(".")[0].split("[")[0] for f in fields} & set(IMMUTABLE.get(type_, ()))))
         action = Action.REPLACE if reasons else Action.UPDATE
-        changes.append(Change(type_, res_id, name, action, before, after, fields, reasons, arn=current.arn))
+        changes.append(Change(type_, res_id, name, action, before, after, fields, reasons, arn=current.arn,
+                              protected=_protected(current)))
     for (type_, res_id), current in live_by_key.items():
         before = {**current.spec, "tags": dict(current.tags)}
         changes.append(Change(type_, res_id, _name(type_, res_id, before), Action.DELETE, before, None,
-                              arn=current.arn))
+                              arn=current.arn, protected=_protected(current)))
     return order_changes(changes)
+
+
+def _protected(live: Any) -> bool:
+    return bool((getattr(live, "extra", None) or {}).get("deletion_protection"))
 
 
 def _immutable_changed(type_: str, live: Mapping[str, Any], desired: Mapping[str, Any]) -> bool:

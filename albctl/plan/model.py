@@ -33,6 +33,7 @@ class Change:
     diff: tuple[FieldChange, ...] = ()
     reasons: tuple[str, ...] = ()  # why a replace: the fields AWS cannot change in place
     arn: str | None = None  # the live resource, for update / replace / delete
+    protected: bool = False  # a live load balancer with deletion_protection.enabled=true
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class StackPlan:
     id: str
     resources: dict[str, Any]  # the desired stack in stack-json form
     changes: tuple[Change, ...]
+    targets: dict[str, Any] = field(default_factory=dict)  # instance-mode target group id → targets
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class Plan:
     region: str
     stacks: tuple[StackPlan, ...]
     warnings: tuple[str, ...] = field(default=())
+    vpc_id: str | None = None
 
     @property
     def changes(self) -> list[Change]:

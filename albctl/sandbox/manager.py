@@ -180,6 +180,7 @@ def env(state_dir: Path | None = None) -> dict[str, str]:
     return {
         "AWS_ENDPOINT_URL": info.endpoint_url,
         "AWS_REGION": info.region,
+        "AWS_DEFAULT_REGION": info.region,  # boto3 reads only this one
         "AWS_ACCESS_KEY_ID": CREDENTIALS[0],
         "AWS_SECRET_ACCESS_KEY": CREDENTIALS[1],
         "ALBCTL_CLUSTER": info.cluster,

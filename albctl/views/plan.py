@@ -28,11 +28,13 @@ def plan_data(plan: Plan) -> dict[str, Any]:
         "format_version": PLAN_FORMAT_VERSION,
         "cluster": plan.cluster,
         "region": plan.region,
+        "vpc_id": plan.vpc_id,
         "stacks": [
             {
                 "id": stack.id,
                 "resources": stack.resources,
                 "changes": [_change_data(c) for c in stack.changes if c.action is not Action.NOOP],
+                "targets": stack.targets,
             }
             for stack in plan.stacks
         ],
@@ -52,6 +54,7 @@ def _change_data(change: Change) -> dict[str, Any]:
         "diff": [{"path": f.path, "old": f.old, "new": f.new} for f in change.diff],
         "reasons": list(change.reasons),
         "arn": change.arn,
+        "protected": change.protected,
     }
 
 

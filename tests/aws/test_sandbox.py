@@ -55,6 +55,7 @@ def test_sandbox_lifecycle(state_dir: Path, clean_aws_env: pytest.MonkeyPatch) -
     assert env == {
         "AWS_ENDPOINT_URL": info.endpoint_url,
         "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "ALBCTL_CLUSTER": "sandbox",

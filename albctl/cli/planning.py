@@ -1,0 +1,132 @@
+"""Making a plan (fresh, or re-checking a saved one) and turning it into executor work.
+Shared by `plan`, `apply` and `destroy`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from albctl.aws.session import AwsClients
+from albctl.errors import AlbctlError, RefusedError
+from albctl.model.stack import BACKEND_SG_ID, LOAD_BALANCER, SECURITY_GROUP, TARGET_GROUP, Ref, Stack
+from albctl.plan.model import Action, Change, Plan, StackPlan
+from albctl.tags import BACKEND_SG_RESOURCE_TAG, CLUSTER_TAG
+
+SHARED_STACK = "(cluster)"  # pseudo-stack of resources shared by all stacks: the backend SG
+BACKEND_SG_DESCRIPTION = "[k8s] Shared Backend SecurityGroup for LoadBalancer"
+
+
+def desired_targets(clients: AwsClients, cluster: str, stacks: list[Stack]) -> dict[str, dict[str, list[Any]]]:
+    """Per stack, per instance-mode target group: the cluster's nodes on the group's port."""
+    from albctl.model.stack import TargetGroupSpec
+
+    instance = [(s.id, r.id, r.spec.port) for s in stacks for r in s.of_type(TARGET_GROUP)
+                if isinstance(r.spec, TargetGroupSpec) and r.spec.target_type == "instance"]
+    if not instance:
+        return {}
+    from albctl.aws.nodes import discover_nodes
+
+    nodes = discover_nodes(clients, cluster)
+    out: dict[str, dict[str, list[Any]]] = {}
+    for stack_id, tg_id, port in instance:
+        out.setdefault(stack_id, {})[tg_id] = [{"id": n, "port": port} for n in nodes]
+    return out
+
+
+def _needs_backend_sg(stacks: list[Stack]) -> bool:
+    ref = Ref(SECURITY_GROUP, BACKEND_SG_ID, "groupID")
+    return any(ref in getattr(r.spec, "security_groups", ()) for s in stacks for r in s.of_type(LOAD_BALANCER))
+
+
+def backend_sg_change(cluster: str) -> Change:
+    from albctl.aws.facts import backend_security_group_name
+
+    name = backend_security_group_name(cluster)
+    after = {"groupName": name, "description": BACKEND_SG_DESCRIPTION,
+             "tags": {CLUSTER_TAG: cluster, BACKEND_SG_RESOURCE_TAG: "backend-sg"}}
+    return Change(SECURITY_GROUP, BACKEND_SG_ID, name, Action.CREATE, None, after)
+
+
+def make_plan(clients: AwsClients, cluster: str, vpc_id: str | None, specs: list[tuple[str, dict[str, Any]]],
+              targets: dict[str, dict[str, list[Any]]], *, backend_sg: bool, warnings: tuple[str, ...] = ()) -> Plan:
+    """Diff desired stacks (stack-json resources, by stack id) against what is live now."""
+    from albctl.aws.live import read_live_stacks
+    from albctl.plan.diff import diff_resources, stack_specs
+
+    live = read_live_stacks(clients, cluster, [stack_id for stack_id, _ in specs])
+    stacks: list[StackPlan] = []
+    if backend_sg:
+        stacks.append(StackPlan(SHARED_STACK, {}, (backend_sg_change(cluster),)))
+    for stack_id, resources in specs:
+        current = live[stack_id].resources if stack_id in live else []
+        changes = diff_resources(stack_id, stack_specs(resources), current, cluster, targets.get(stack_id))
+        stacks.append(StackPlan(stack_id, resources, tuple(changes), targets.get(stack_id, {})))
+    return Plan(cluster, clients.region or "", tuple(stacks), warnings, vpc_id)
+
+
+def fresh_plan(env: Any, desired: Any) -> Plan:
+    """The plan for freshly built desired stacks (``albctl plan`` / ``albctl apply PATH``)."""
+    from albctl.model.serialize import stack_data
+
+    result, settings, target = desired.result, desired.settings, desired.target
+    stacks: list[Stack] = result.stacks
+    targets = desired_targets(target.clients, settings.cluster_name, stacks)
+    specs = [(s.id, stack_data(s)["resources"]) for s in stacks]
+    return make_plan(target.clients, settings.cluster_name, desired.facts.vpc_id, specs, targets,
+                     backend_sg=_needs_backend_sg(stacks), warnings=tuple(str(w) for w in result.warnings))
+
+
+def load_saved_plan(path: str) -> dict[str, Any]:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data: dict[str, Any] = json.load(fh)
+    except OSError as exc:
+        raise AlbctlError(f"cannot read plan file {path}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise AlbctlError(f"plan file {path} is not JSON: {exc}") from None
+    if not isinstance(data, dict) or data.get("format_version") != "1":
+        raise AlbctlError(f"plan file {path} is not an albctl plan (format_version 1)")
+    return data
+
+
+def recheck_saved_plan(clients: AwsClients, data: dict[str, Any]) -> Plan:
+    """Re-diff a saved plan's desired stacks against the live state now; refuse if the result differs."""
+    from albctl.views.plan import plan_data
+
+    specs = [(s["id"], s["resources"]) for s in data["stacks"] if s["id"] != SHARED_STACK]
+    targets = {s["id"]: s.get("targets") or {} for s in data["stacks"]}
+    backend_sg = any(s["id"] == SHARED_STACK for s in data["stacks"])
+    plan = make_plan(clients, data["cluster"], data.get("vpc_id"), specs, targets, backend_sg=backend_sg)
+    now = json.loads(json.dumps(plan_data(plan)["stacks"], default=str))
+    if _changes(now) != _changes(data["stacks"]):
+        raise RefusedError("the live state no longer matches what this plan was made against",
+                           hint="run `albctl plan --out FILE` again and review the new plan")
+    return plan
+
+
+def _changes(stacks: list[dict[str, Any]]) -> list[Any]:
+    return [(s["id"], [(c["type"], c["id"], c["action"], c["diff"], c.get("arn")) for c in s["changes"]])
+            for s in stacks]
+
+
+def unused_backend_sg(clients: AwsClients, cluster: str, deleting: set[str]) -> Change | None:
+    """The cluster's shared backend SG, as a delete, when no load balancer but those being deleted
+    uses it (the controller removes it when its last Ingress goes)."""
+    from albctl.aws.session import aws_call
+
+    filters = [{"Name": f"tag:{CLUSTER_TAG}", "Values": [cluster]},
+               {"Name": f"tag:{BACKEND_SG_RESOURCE_TAG}", "Values": ["backend-sg"]}]
+    with aws_call("DescribeSecurityGroups"):
+        groups = clients.ec2.describe_security_groups(Filters=filters)["SecurityGroups"]
+    if len(groups) != 1:
+        return None
+    group = groups[0]
+    with aws_call("DescribeLoadBalancers"):
+        for page in clients.elbv2.get_paginator("describe_load_balancers").paginate():
+            for lb in page["LoadBalancers"]:
+                if lb["LoadBalancerArn"] not in deleting and group["GroupId"] in lb.get("SecurityGroups", []):
+                    return None
+    tags = {t["Key"]: t["Value"] for t in group.get("Tags", [])}
+    before = {"groupName": group["GroupName"], "description": group.get("Description", ""), "tags": tags}
+    return Change(SECURITY_GROUP, BACKEND_SG_ID, group["GroupName"], Action.DELETE, before, None,
+                  arn=group["GroupId"])
