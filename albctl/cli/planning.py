@@ -50,18 +50,36 @@ def backend_sg_change(cluster: str) -> Change:
 def make_plan(clients: AwsClients, cluster: str, vpc_id: str | None, specs: list[tuple[str, dict[str, Any]]],
               targets: dict[str, dict[str, list[Any]]], *, backend_sg: bool, warnings: tuple[str, ...] = ()) -> Plan:
     """Diff desired stacks (stack-json resources, by stack id) against what is live now."""
-    from albctl.aws.live import read_live_stacks
+    from albctl.aws.live import read_live
     from albctl.plan.diff import diff_resources, stack_specs
 
-    live = read_live_stacks(clients, cluster, [stack_id for stack_id, _ in specs])
+    state = read_live(clients, cluster, [stack_id for stack_id, _ in specs])
+    live = state.stacks
     stacks: list[StackPlan] = []
     if backend_sg:
         stacks.append(StackPlan(SHARED_STACK, {}, (backend_sg_change(cluster),)))
     for stack_id, resources in specs:
         current = live[stack_id].resources if stack_id in live else []
         changes = diff_resources(stack_id, stack_specs(resources), current, cluster, targets.get(stack_id))
+        check_names(changes, state.names)
         stacks.append(StackPlan(stack_id, resources, tuple(changes), targets.get(stack_id, {})))
     return Plan(cluster, clients.region or "", tuple(stacks), warnings, vpc_id)
+
+
+def check_names(changes: list[Change], names: dict[str, dict[str, str]]) -> None:
+    """Refuse, at plan time, to create a load balancer or target group whose name something that
+    is not this resource already holds (apply would fail there, or worse, adopt it)."""
+    mine = {c.arn for c in changes if c.arn}
+    for change in changes:
+        if change.action not in (Action.CREATE, Action.REPLACE) or change.type not in (LOAD_BALANCER, TARGET_GROUP):
+            continue
+        holder = names.get(change.type, {}).get(change.name)
+        if holder is not None and holder not in mine:
+            kind = "load balancer" if change.type == LOAD_BALANCER else "target group"
+            raise RefusedError(
+                f"{kind} name {change.name} is already taken by {holder}, which is not part of this stack "
+                "(albctl never modifies what it does not own)",
+                hint="delete or rename the other one, or set alb.ingress.kubernetes.io/load-balancer-name")
 
 
 def fresh_plan(env: Any, desired: Any) -> Plan:

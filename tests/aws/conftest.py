@@ -57,6 +57,9 @@ def moto_server() -> Iterator[str]:
     """A moto server on 127.0.0.1 (free port) for the whole session; yields its endpoint URL."""
     from moto.server import ThreadedMotoServer
 
+    from albctl.sandbox.aws_semantics import patch_moto
+
+    patch_moto()  # AWS semantics where moto differs (see the module)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
