@@ -90,10 +90,28 @@ class LiveStack:
         return None
 
 
-def read_live_stacks(
+@dataclass
+class LiveState:
+    stacks: dict[str, LiveStack]
+    # every load balancer and target group name in the account/region → its ARN (owned or not),
+    # so a plan can tell a name that something else already holds
+    names: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+@dataclass
+class LiveState:
+    """What a live read found: the cluster's stacks, and the name → ARN of every load balancer and target
+    group in the account and region, owned or not (names are unique there, so a plan can refuse a name
+    something else already holds without another call)."""
+
+    stacks: dict[str, LiveStack]
+    names: dict[str, dict[str, str]]  # LOAD_BALANCER / TARGET_GROUP → name → ARN
+
+
+def read_live(
     clients: AwsClients, cluster: str, stack_ids: Iterable[str] | None = None, *, max_workers: int = 16
-) -> dict[str, LiveStack]:
-    """The live resources of ``cluster``'s Ingress stacks, by stack id.
+) -> LiveState:
+    """The live resources of ``cluster``'s Ingress stacks, by stack id, and every LB and TG name.
 
     With ``stack_ids``, only those stacks are read, and each of them is in the result (with no
     resources when nothing of it is live). Raises :class:`AwsError` / ``ConfigError`` on failure.
@@ -102,8 +120,9 @@ def read_live_stacks(
     # boto3 sessions are not thread-safe: create the clients here, before any thread uses them.
     elbv2, ec2 = clients.elbv2, clients.ec2
     pool = ThreadPoolExecutor(max_workers=max(1, max_workers), thread_name_prefix="albctl-live")
+    reader = _Reader(elbv2, ec2, pool, cluster, wanted)
     try:
-        resources = _Reader(elbv2, ec2, pool, cluster, wanted).read()
+        resources = reader.read()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     stacks = {sid: LiveStack(sid, []) for sid in sorted(wanted or ())}
@@ -111,7 +130,14 @@ def read_live_stacks(
         stacks.setdefault(stack_id, LiveStack(stack_id, [])).resources.append(resource)
     for stack in stacks.values():
         stack.resources.sort(key=lambda r: (_TYPE_ORDER.get(r.type, 99), _natural(r.id), r.arn))
-    return dict(sorted(stacks.items()))
+    return LiveState(dict(sorted(stacks.items())), reader.names)
+
+
+def read_live_stacks(
+    clients: AwsClients, cluster: str, stack_ids: Iterable[str] | None = None, *, max_workers: int = 16
+) -> dict[str, LiveStack]:
+    """The live resources of ``cluster``'s Ingress stacks, by stack id (:func:`read_live` without the names)."""
+    return read_live(clients, cluster, stack_ids, max_workers=max_workers).stacks
 
 
 class _Reader:
@@ -121,6 +147,8 @@ class _Reader:
         self.pool = pool
         self.cluster = cluster
         self.wanted = wanted
+        self.names: dict[str, dict[str, str]] = {LOAD_BALANCER: {}, TARGET_GROUP: {}}
+        self.names: dict[str, dict[str, str]] = {}
 
     def owner(self, tags: dict[str, str]) -> str | None:
         """The stack id the tags place the resource in, when it is one of ours."""
@@ -137,6 +165,10 @@ class _Reader:
         tgs_f = submit(self.describe_target_groups)
         sgs_f = submit(self.describe_security_groups)
         lbs, tgs = lbs_f.result(), tgs_f.result()
+        self.names[LOAD_BALANCER] = {lb["LoadBalancerName"]: lb["LoadBalancerArn"] for lb in lbs}
+        self.names[TARGET_GROUP] = {tg["TargetGroupName"]: tg["TargetGroupArn"] for tg in tgs}
+        self.names = {LOAD_BALANCER: {lb["LoadBalancerName"]: lb["LoadBalancerArn"] for lb in lbs},
+                      TARGET_GROUP: {tg["TargetGroupName"]: tg["TargetGroupArn"] for tg in tgs}}
         tags = self.describe_tags([lb["LoadBalancerArn"] for lb in lbs] + [tg["TargetGroupArn"] for tg in tgs])
 
         owned_lbs = [(sid, lb) for lb in lbs if (sid := self.owner(tags.get(lb["LoadBalancerArn"], {})))]
