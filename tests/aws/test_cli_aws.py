@@ -104,3 +104,21 @@ def test_render_online_fills_in_discovered_subnets(seeded: dict[str, Any], moto_
     (stack,) = json.loads(out)["stacks"]
     lb = stack["resources"]["AWS::ElasticLoadBalancingV2::LoadBalancer"]["LoadBalancer"]["spec"]
     assert {m["subnetID"] for m in lb["subnetMapping"]} == set(seeded["public_subnet_ids"])
+
+
+def test_plan_json_matches_its_schema(seeded: dict[str, Any], moto_server: str) -> None:
+    from jsonschema import Draft202012Validator
+
+    from albctl.manifests.schemas import load_schema
+
+    samples = Path(__file__).resolve().parents[2] / "samples"
+    code, out, err = run(["plan", str(samples / "routing"), str(samples / "group"), "--cluster", "sandbox",
+                          "--endpoint-url", moto_server, "--format", "json"], CREDS)
+    assert code == 0, err
+    schema = load_schema("plan.json")
+    Draft202012Validator.check_schema(schema)
+    errors = list(Draft202012Validator(schema).iter_errors(json.loads(out)))
+    assert not errors, errors[0].message
+    broken = json.loads(out)
+    broken["summary"]["create"] = -1
+    assert list(Draft202012Validator(schema).iter_errors(broken))
