@@ -450,5 +450,7 @@ def discover_facts(
         security_group_ids=security_group_ids,
         backend_security_group_id=backend_id,
         certificates_by_host=certificates_by_host,
+        certificate_domains={arn: tuple(sorted(domains_by_arn[arn]))
+                             for arns in certificates_by_host.values() for arn in arns},
         offline=False,
     )

@@ -92,14 +92,6 @@ class LiveStack:
 
 @dataclass
 class LiveState:
-    stacks: dict[str, LiveStack]
-    # every load balancer and target group name in the account/region → its ARN (owned or not),
-    # so a plan can tell a name that something else already holds
-    names: dict[str, dict[str, str]] = field(default_factory=dict)
-
-
-@dataclass
-class LiveState:
     """What a live read found: the cluster's stacks, and the name → ARN of every load balancer and target
     group in the account and region, owned or not (names are unique there, so a plan can refuse a name
     something else already holds without another call)."""
@@ -148,7 +140,6 @@ class _Reader:
         self.cluster = cluster
         self.wanted = wanted
         self.names: dict[str, dict[str, str]] = {LOAD_BALANCER: {}, TARGET_GROUP: {}}
-        self.names: dict[str, dict[str, str]] = {}
 
     def owner(self, tags: dict[str, str]) -> str | None:
         """The stack id the tags place the resource in, when it is one of ours."""
@@ -167,8 +158,6 @@ class _Reader:
         lbs, tgs = lbs_f.result(), tgs_f.result()
         self.names[LOAD_BALANCER] = {lb["LoadBalancerName"]: lb["LoadBalancerArn"] for lb in lbs}
         self.names[TARGET_GROUP] = {tg["TargetGroupName"]: tg["TargetGroupArn"] for tg in tgs}
-        self.names = {LOAD_BALANCER: {lb["LoadBalancerName"]: lb["LoadBalancerArn"] for lb in lbs},
-                      TARGET_GROUP: {tg["TargetGroupName"]: tg["TargetGroupArn"] for tg in tgs}}
         tags = self.describe_tags([lb["LoadBalancerArn"] for lb in lbs] + [tg["TargetGroupArn"] for tg in tgs])
 
         owned_lbs = [(sid, lb) for lb in lbs if (sid := self.owner(tags.get(lb["LoadBalancerArn"], {})))]

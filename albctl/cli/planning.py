@@ -4,6 +4,7 @@ Shared by `plan`, `apply` and `destroy`."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from albctl.aws.session import AwsClients
@@ -90,8 +91,35 @@ def fresh_plan(env: Any, desired: Any) -> Plan:
     stacks: list[Stack] = result.stacks
     targets = desired_targets(target.clients, settings.cluster_name, stacks)
     specs = [(s.id, stack_data(s)["resources"]) for s in stacks]
-    return make_plan(target.clients, settings.cluster_name, desired.facts.vpc_id, specs, targets,
-                     backend_sg=_needs_backend_sg(stacks), warnings=tuple(str(w) for w in result.warnings))
+    notes, cert_warnings = certificate_notes(result.groups, desired.facts)
+    plan = make_plan(target.clients, settings.cluster_name, desired.facts.vpc_id, specs, targets,
+                     backend_sg=_needs_backend_sg(stacks),
+                     warnings=tuple(str(w) for w in result.warnings) + cert_warnings)
+    return replace(plan, notes=notes)
+
+
+def certificate_notes(groups: list[Any], facts: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """For each HTTPS Ingress: which certificate it gets, and why; a warning where several match a host."""
+    notes: list[str] = []
+    warnings: list[str] = []
+    for group in groups:
+        for member in group.members:
+            ing = member.ingress
+            explicit = (member.params.spec.get("certificateArn") if member.params else None) or \
+                ing.alb.get("certificate-arn")
+            if explicit:
+                notes.append(f"Ingress {ing.meta.key}: certificate(s) {', '.join(explicit)} "
+                             "(explicit, alb.ingress.kubernetes.io/certificate-arn)")
+    for host, arns in sorted(facts.certificates_by_host.items()):
+        for arn in arns:
+            names = facts.certificate_domains.get(arn, ())
+            how = next((n for n in names if n == host), None) or next((n for n in names if n.startswith("*.")), "")
+            kind = "exact name" if how == host else f"wildcard {how}" if how else "name"
+            notes.append(f"host {host}: certificate {arn} (discovered in ACM, {kind} match)")
+        if len(arns) > 1:
+            warnings.append(f"{len(arns)} ACM certificates match host {host}; all are attached (as the controller "
+                            "does): set alb.ingress.kubernetes.io/certificate-arn to choose one")
+    return tuple(notes), tuple(warnings)
 
 
 def load_saved_plan(path: str) -> dict[str, Any]:

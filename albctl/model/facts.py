@@ -22,6 +22,8 @@ class Facts:
     backend_security_group_id: str | None = None
     # host → certificate ARNs discovered in ACM for it
     certificates_by_host: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # ARN → the names (domain and SANs) of each discovered certificate, to explain the choice
+    certificate_domains: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     offline: bool = True
 
     def subnets_for(self, scheme: str) -> tuple[Token, ...]:

@@ -51,6 +51,7 @@ class Plan:
     stacks: tuple[StackPlan, ...]
     warnings: tuple[str, ...] = field(default=())
     vpc_id: str | None = None
+    notes: tuple[str, ...] = field(default=())  # e.g. which certificate was chosen for a host, and why
 
     @property
     def changes(self) -> list[Change]:

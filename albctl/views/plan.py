@@ -40,6 +40,7 @@ def plan_data(plan: Plan) -> dict[str, Any]:
         ],
         "summary": plan.summary,
         "warnings": list(plan.warnings),
+        "notes": list(plan.notes),
     }
 
 
@@ -77,6 +78,8 @@ def _summary_line(plan: Plan) -> str:
 def print_plan(console: Console, plan: Plan) -> None:
     """One block per changed resource, one line per changed field; unchanged resources folded.
     (Warnings go to standard error with the input diagnostics; the JSON form carries them too.)"""
+    for note in plan.notes:
+        console.print(f"[dim]note:[/] {escape(note)}")
     if not plan.has_changes:
         console.print("[green]No changes.[/] The load balancers match the manifests.")
         return

@@ -122,3 +122,24 @@ def test_plan_json_matches_its_schema(seeded: dict[str, Any], moto_server: str) 
     broken = json.loads(out)
     broken["summary"]["create"] = -1
     assert list(Draft202012Validator(schema).iter_errors(broken))
+
+
+def test_plan_says_which_certificate_each_https_host_gets(seeded: dict[str, Any], moto_server: str,
+                                                          tmp_path: Path) -> None:
+    import shutil
+
+    sample = tmp_path / "echoserver"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "samples" / "echoserver", sample)
+    ingress = sample / "ingress.yaml"
+    ingress.write_text(ingress.read_text().replace(
+        "alb.ingress.kubernetes.io/scheme: internet-facing",
+        "alb.ingress.kubernetes.io/scheme: internet-facing\n    alb.ingress.kubernetes.io/listen-ports: "
+        "'[{\"HTTPS\": 443}]'"))
+    code, out, err = run(["plan", str(sample), "--cluster", "sandbox", "--endpoint-url", moto_server,
+                          "--format", "json"], CREDS)
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["notes"] == [f"host echoserver.example.com: certificate {seeded['certificate_arn']} "
+                            "(discovered in ACM, wildcard *.example.com match)"]
+    listener = next(c for s in doc["stacks"] for c in s["changes"] if c["id"] == "443")
+    assert listener["after"]["certificates"] == [{"certificateARN": seeded["certificate_arn"]}]
