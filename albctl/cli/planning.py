@@ -9,7 +9,16 @@ from typing import Any
 
 from albctl.aws.session import AwsClients
 from albctl.errors import AlbctlError, RefusedError
-from albctl.model.stack import BACKEND_SG_ID, LOAD_BALANCER, SECURITY_GROUP, TARGET_GROUP, Ref, Stack
+from albctl.model.stack import (
+    BACKEND_SG_ID,
+    LISTENER,
+    LISTENER_RULE,
+    LOAD_BALANCER,
+    SECURITY_GROUP,
+    TARGET_GROUP,
+    Ref,
+    Stack,
+)
 from albctl.plan.model import Action, Change, Plan, StackPlan
 from albctl.tags import BACKEND_SG_RESOURCE_TAG, CLUSTER_TAG
 
@@ -64,7 +73,38 @@ def make_plan(clients: AwsClients, cluster: str, vpc_id: str | None, specs: list
         changes = diff_resources(stack_id, stack_specs(resources), current, cluster, targets.get(stack_id))
         check_names(changes, state.names)
         stacks.append(StackPlan(stack_id, resources, tuple(changes), targets.get(stack_id, {})))
+    if any(c.action is Action.CREATE for s in stacks for c in s.changes):
+        check_limits(clients, stacks, targets)
     return Plan(cluster, clients.region or "", tuple(stacks), warnings, vpc_id)
+
+
+# account limit name → what it counts in one stack (one application load balancer)
+LIMITS = {
+    "rules-per-application-load-balancer": lambda res, targets: len(res.get(LISTENER_RULE, {})),
+    "listeners-per-application-load-balancer": lambda res, targets: len(res.get(LISTENER, {})),
+    "target-groups-per-application-load-balancer": lambda res, targets: len(res.get(TARGET_GROUP, {})),
+    "certificates-per-application-load-balancer": lambda res, targets: sum(
+        len(ls["spec"].get("certificates", [])) for ls in res.get(LISTENER, {}).values()),
+    "targets-per-application-load-balancer": lambda res, targets: sum(len(t) for t in targets.values()),
+}
+
+
+def check_limits(clients: AwsClients, stacks: list[StackPlan], targets: dict[str, dict[str, list[Any]]]) -> None:
+    """Refuse at plan time what apply would hit: more rules, listeners, target groups, certificates or
+    targets on one load balancer than the account's ELB limits allow (one DescribeAccountLimits)."""
+    from albctl.aws.session import aws_call
+
+    with aws_call("DescribeAccountLimits"):
+        limits = {lim["Name"]: int(lim["Max"]) for lim in clients.elbv2.describe_account_limits()["Limits"]}
+    problems = []
+    for stack in stacks:
+        for name, count in LIMITS.items():
+            have = count(stack.resources, targets.get(stack.id, {}))
+            if name in limits and have > limits[name]:
+                problems.append(f"IngressGroup {stack.id} needs {have} ({name}), the account allows {limits[name]}")
+    if problems:
+        raise RefusedError("the plan exceeds this account's Elastic Load Balancing limits: " + "; ".join(problems),
+                           hint="split the IngressGroup, or ask AWS to raise the quota")
 
 
 def check_names(changes: list[Change], names: dict[str, dict[str, str]]) -> None:

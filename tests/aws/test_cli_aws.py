@@ -143,3 +143,21 @@ def test_plan_says_which_certificate_each_https_host_gets(seeded: dict[str, Any]
                             "(discovered in ACM, wildcard *.example.com match)"]
     listener = next(c for s in doc["stacks"] for c in s["changes"] if c["id"] == "443")
     assert listener["after"]["certificates"] == [{"certificateARN": seeded["certificate_arn"]}]
+
+
+def test_plan_refuses_more_targets_than_the_account_allows(seeded: dict[str, Any], moto_server: str) -> None:
+    # moto's account allows 30 targets per ALB: 11 instance-mode groups × 3 nodes = 33
+    services, paths = [], []
+    for i in range(11):
+        services.append(f"apiVersion: v1\nkind: Service\nmetadata: {{name: s{i}, namespace: big}}\n"
+                        f"spec: {{type: NodePort, ports: [{{port: 80, nodePort: {30000 + i}}}]}}")
+        paths.append(f"      - {{path: /p{i}, pathType: Exact, backend: {{service: {{name: s{i}, "
+                     "port: {number: 80}}}}")
+    ingress = ("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: big, namespace: big}\n"
+               "spec:\n  ingressClassName: alb\n  rules:\n  - http:\n      paths:\n" + "\n".join(paths))
+    out, err = io.StringIO(), io.StringIO()
+    env = Env(stdout=out, stderr=err, stdin=io.StringIO("\n---\n".join([ingress, *services])), environ=CREDS)
+    code = typer.main.get_command(app).main(
+        args=["plan", "-", "--cluster", "sandbox", "--endpoint-url", moto_server], standalone_mode=False, obj=env)
+    assert code == 1
+    assert "needs 33 (targets-per-application-load-balancer), the account allows 30" in err.getvalue()
