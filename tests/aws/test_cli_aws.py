@@ -161,3 +161,24 @@ def test_plan_refuses_more_targets_than_the_account_allows(seeded: dict[str, Any
         args=["plan", "-", "--cluster", "sandbox", "--endpoint-url", moto_server], standalone_mode=False, obj=env)
     assert code == 1
     assert "needs 33 (targets-per-application-load-balancer), the account allows 30" in err.getvalue()
+
+
+@pytest.mark.filterwarnings("ignore:Exception\\(ELBClientError\\) with code Throttling:UserWarning")
+def test_throttling_is_retried(seeded: dict[str, Any], moto_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server (not botocore) answers Throttling twice; botocore's adaptive retries get through."""
+    from moto.elbv2 import exceptions, models
+
+    original = models.ELBv2Backend.describe_load_balancers
+    failures = {"left": 2}
+
+    def throttled(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if failures["left"]:
+            failures["left"] -= 1
+            raise exceptions.ELBClientError("Throttling", "Rate exceeded")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(models.ELBv2Backend, "describe_load_balancers", throttled)
+    samples = Path(__file__).resolve().parents[2] / "samples" / "echoserver"
+    code, out, err = run(["plan", str(samples), "--cluster", "sandbox", "--endpoint-url", moto_server], CREDS)
+    assert code == 0, err
+    assert failures["left"] == 0 and "Plan: 6 to add" in out
