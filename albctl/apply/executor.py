@@ -12,7 +12,7 @@ from typing import Any
 
 from albctl.apply import convert
 from albctl.aws.session import AwsClients, aws_call
-from albctl.errors import AwsError, RefusedError
+from albctl.errors import AlbctlError, AwsError, RefusedError
 from albctl.model.stack import LISTENER, LISTENER_RULE, LOAD_BALANCER, SECURITY_GROUP, TARGET_GROUP
 from albctl.plan.diff import resolve_refs
 from albctl.plan.model import Action, Change
@@ -132,6 +132,7 @@ class Executor:
                 params["CustomerOwnedIpv4Pool"] = spec["customerOwnedIPv4Pool"]
             with aws_call("CreateLoadBalancer", hints={"DuplicateLoadBalancerName": _NAME_TAKEN}):
                 arn = elbv2.create_load_balancer(**params)["LoadBalancers"][0]["LoadBalancerArn"]
+            self._wait_active(arn)
             if spec.get("loadBalancerAttributes"):
                 with aws_call("ModifyLoadBalancerAttributes"):
                     elbv2.modify_load_balancer_attributes(
@@ -159,6 +160,18 @@ class Executor:
                                         Actions=convert.actions(spec["actions"]), Tags=tags)["Rules"][0]["RuleArn"]
             return arn
         raise AssertionError(type_)  # pragma: no cover
+
+    def _wait_active(self, arn: str) -> None:
+        """Wait (polling every 5 s, at most 10 minutes) until a new load balancer is active."""
+        import botocore.exceptions
+
+        try:
+            with aws_call("DescribeLoadBalancers"):
+                self.clients.elbv2.get_waiter("load_balancer_available").wait(
+                    LoadBalancerArns=[arn], WaiterConfig={"Delay": 5, "MaxAttempts": 120})
+        except botocore.exceptions.WaiterError as exc:
+            raise AlbctlError(f"load balancer {arn} did not become active: {exc}",
+                              hint="look at it in the AWS console; apply again once it is active") from None
 
     # -- update ---------------------------------------------------------------------------------
 

@@ -31,18 +31,18 @@ ProtectedOpt = Annotated[bool, typer.Option(
     help="Allow replacing or deleting a load balancer with deletion protection on (switches it off first).")]
 
 
-def confirm(env: Env, what: str, auto_approve: bool) -> None:
+def confirm(env: Env, command: str, question: str, auto_approve: bool) -> None:
     """Ask on a terminal (only 'yes' goes ahead); refuse without one unless --auto-approve."""
     if auto_approve:
         return
     if not env.stdin_is_tty:
-        raise RefusedError(f"{what} needs confirmation and there is no terminal to ask on",
+        raise RefusedError(f"{command} needs confirmation and there is no terminal to ask on",
                            hint="review the plan, then pass --auto-approve")
-    env.out.print(f"\nDo you want to {what}? Only 'yes' will be accepted.", markup=False)
+    env.out.print(f"\nDo you want to {question}? Only 'yes' will be accepted.", markup=False)
     env.out.print("  Enter a value: ", end="", markup=False)
     answer = env.stdin.readline().strip()
     if answer != "yes":
-        raise RefusedError(f"{what} cancelled")
+        raise RefusedError(f"{command} cancelled: nothing was changed")
 
 
 def _progress(env: Env) -> Any:
@@ -104,7 +104,7 @@ def apply(
         raise AlbctlError("nothing to apply: give manifest paths, or --plan FILE")
     print_plan(env.out, plan)
     if plan.has_changes:
-        confirm(env, "perform these actions", auto_approve)
+        confirm(env, "apply", "perform these actions", auto_approve)
         _execute(env, target.clients, plan, allow_destroy_protected)
         s = plan.summary
         env.out.print(f"\nApply complete! Resources: {s['create']} added, {s['update']} changed, "
@@ -189,7 +189,7 @@ def destroy(
     plan = Plan(name, target.clients.region or "", stacks)
     print_plan(env.out, plan)
     if plan.has_changes:
-        confirm(env, "destroy these resources", auto_approve)
+        confirm(env, "destroy", "destroy these resources", auto_approve)
         executor = Executor(target.clients, None, _progress(env), allow_destroy_protected)
         for stack in stacks:
             executor.destroy(list(stack.changes))

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
 
 from albctl.aws.session import AwsClients
+from albctl.cli.env import Env
+from albctl.cli.main import app
 from tests.aws.test_cli_aws import CREDS, run
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -234,3 +238,21 @@ def test_swapped_rule_priorities_move_the_same_rules(seeded: Any, moto_server: s
 def _path(rule: dict[str, Any]) -> str:
     (cond,) = [c for c in rule["Conditions"] if c["Field"] == "path-pattern"]
     return str((cond.get("PathPatternConfig") or cond)["Values"][0])
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("answer", "code", "lbs"), [("yes\n", 0, 1), ("no\n", 1, 0), ("y\n", 1, 0)])
+def test_apply_asks_on_a_terminal_and_only_yes_goes_ahead(answer: str, code: int, lbs: int, seeded: Any,
+                                                          moto_server: str, aws: AwsClients) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    env = Env(stdout=out, stderr=err, stdin=_Terminal(answer), environ=CREDS)
+    got = typer.main.get_command(app).main(
+        args=["apply", str(SAMPLES / "echoserver"), "--cluster", "sandbox", "--endpoint-url", moto_server],
+        standalone_mode=False, obj=env)
+    assert got == code, err.getvalue()
+    assert "Only 'yes' will be accepted" in out.getvalue()
+    assert owned(aws)["lb"] == lbs
