@@ -37,7 +37,7 @@ from albctl.aws.session import AwsClients, aws_call
 from albctl.aws.subnets import SubnetInfo, check_explicit_subnets, choose_subnets, discover_subnets, resolve_subnets
 from albctl.errors import AlbctlError
 from albctl.manifests.objects import ALB_PREFIX, Ingress
-from albctl.model.facts import Facts
+from albctl.model.facts import Facts, selector_key
 from albctl.model.groups import IngressGroup, Member
 from albctl.settings import Settings
 from albctl.tags import BACKEND_SG_RESOURCE_TAG, CLUSTER_TAG
@@ -80,6 +80,7 @@ class Needs:
     schemes: list[str] = field(default_factory=list)  # schemes of groups whose subnets are discovered
     subnets: list[str] = field(default_factory=list)  # explicit subnet ids / Name tags, all groups
     subnets_by_group: dict[str, list[str]] = field(default_factory=dict)
+    subnet_selectors: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # selector_key → tags
     security_groups: list[str] = field(default_factory=list)
     backend_security_group: bool = False
     hosts: dict[str, list[str]] = field(default_factory=dict)  # host → Ingresses (ns/name) needing a cert
@@ -129,9 +130,12 @@ def needs_of(groups: list[IngressGroup], settings: Settings) -> Needs:
         annotated = [m.ingress.alb["subnets"] for m in group.members if m.ingress.alb.get("subnets")]
         if selectors:
             ids = [str(i) for i in selectors[0].get("ids") or []]
-            if ids:  # a tag selector renders as a placeholder: nothing to look up
+            if ids:
                 needs.subnets_by_group[group.id] = ids
                 _add(needs.subnets, ids)
+            elif selectors[0].get("tags"):
+                tags = {str(k): [str(v) for v in vs] for k, vs in selectors[0]["tags"].items()}
+                needs.subnet_selectors[selector_key(tags)] = tags
         elif annotated:
             needs.subnets_by_group[group.id] = [str(s) for s in annotated[0]]
             _add(needs.subnets, needs.subnets_by_group[group.id])
@@ -154,6 +158,28 @@ def needs_of(groups: list[IngressGroup], settings: Settings) -> Needs:
 
 
 # -- look-ups ---------------------------------------------------------------------------------------
+
+
+def _subnets_by_tags(clients: AwsClients, tags: dict[str, list[str]], vpc_id: str | None,
+                     cluster: str) -> list[SubnetInfo]:
+    """An IngressClassParams ``subnets.tags`` selector: one DescribeSubnets with a filter per tag
+    key, then one subnet per zone (our cluster's tag first, then the lowest id), at least two zones."""
+    filters = [{"Name": f"tag:{k}", "Values": v} for k, v in sorted(tags.items())]
+    if vpc_id:
+        filters.append({"Name": "vpc-id", "Values": [vpc_id]})
+    with aws_call("DescribeSubnets"):
+        found = [SubnetInfo.from_api(s) for page in clients.ec2.get_paginator("describe_subnets").paginate(
+            Filters=filters) for s in page["Subnets"]]
+    by_zone: dict[str, SubnetInfo] = {}
+    ours = f"kubernetes.io/cluster/{cluster}"
+    for subnet in sorted(found, key=lambda s: (ours not in s.tags, s.subnet_id)):
+        by_zone.setdefault(subnet.availability_zone, subnet)
+    if len(by_zone) < 2:
+        wanted = ", ".join(f"{k}={'|'.join(v)}" for k, v in sorted(tags.items()))
+        raise AlbctlError(f"subnets matching tags {wanted} cover {len(by_zone)} availability zone(s); an "
+                          "application load balancer needs at least 2",
+                          hint="tag subnets in at least two zones, or change IngressClassParams spec.subnets")
+    return [by_zone[zone] for zone in sorted(by_zone)]
 
 
 def _discover_scheme(clients: AwsClients, scheme: str, settings: Settings) -> tuple[str | None, tuple[str, ...]]:
@@ -369,7 +395,8 @@ def discover_facts(
     """
     needs = needs_of(groups, settings)
     # Create the clients up front: AwsClients caches them lazily, which is not thread-safe.
-    if needs.schemes or needs.subnets or needs.security_groups or needs.backend_security_group:
+    if needs.schemes or needs.subnets or needs.subnet_selectors or needs.security_groups or \
+            needs.backend_security_group:
         _ = clients.ec2
     if needs.hosts:
         _ = clients.acm
@@ -389,13 +416,15 @@ def discover_facts(
         # Phase 1: everything that does not depend on another answer (the VPC-bound ones if it is given).
         schemes = {s: submit(_discover_scheme, s, settings) for s in needs.schemes}
         explicit = submit(resolve_subnets, needs.subnets, vpc_id=given_vpc) if needs.subnets else None
+        selected = {key: submit(_subnets_by_tags, tags, given_vpc, cluster)
+                    for key, tags in needs.subnet_selectors.items()}
         by_id = submit(_security_groups_by_id, sg_ids) if sg_ids else None
         listing = submit(_list_certificates) if hosts else None
         by_name = backend = None
         if given_vpc:
             by_name = submit(_security_groups_by_name, sg_names, given_vpc) if sg_names else None
             backend = submit(_backend_security_group, cluster, given_vpc) if look_up_backend else None
-        _wait([*schemes.values(), explicit, by_id, listing])
+        _wait([*schemes.values(), *selected.values(), explicit, by_id, listing])
 
         # Phase 2: the SANs of undecided certificates, and the look-ups within the now known VPC.
         domains_by_arn: dict[str, set[str]] = {}
@@ -406,6 +435,9 @@ def discover_facts(
         vpcs: dict[str, set[str]] = defaultdict(set)
         for scheme, discovery in schemes.items():
             vpcs[discovery.result()[0] or ""].add(f"discovered {scheme} subnets")
+        for key, found in selected.items():
+            for info in found.result():
+                vpcs[info.vpc_id].add(f"subnets matching {key}")
         subnet_ids: dict[str, str] = {}
         if explicit is not None:
             resolved = dict(zip(needs.subnets, explicit.result(), strict=True))
@@ -450,6 +482,7 @@ def discover_facts(
         security_group_ids=security_group_ids,
         backend_security_group_id=backend_id,
         certificates_by_host=certificates_by_host,
+        tag_selected_subnets={k: tuple(s.subnet_id for s in f.result()) for k, f in selected.items()},
         certificate_domains={arn: tuple(sorted(domains_by_arn[arn]))
                              for arns in certificates_by_host.values() for arn in arns},
         offline=False,

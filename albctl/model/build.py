@@ -318,8 +318,7 @@ class _Builder:
                 raise self.fail("conflicting IngressClassParams subnet specifications")
             if selector.get("ids"):
                 return tuple(self.facts.subnet(i) for i in selector["ids"])
-            tags = ",".join(f"{k}={'|'.join(v)}" for k, v in sorted((selector.get("tags") or {}).items()))
-            return (Placeholder(f"subnets matching tags {tags}"),)
+            return self.facts.subnets_matching(selector.get("tags") or {})
         if annotated:
             first_member, first = annotated[0]
             for member, other in annotated[1:]:

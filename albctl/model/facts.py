@@ -22,6 +22,8 @@ class Facts:
     backend_security_group_id: str | None = None
     # host → certificate ARNs discovered in ACM for it
     certificates_by_host: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # IngressClassParams subnets.tags selector (see selector_key) → the subnet chosen per zone
+    tag_selected_subnets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # ARN → the names (domain and SANs) of each discovered certificate, to explain the choice
     certificate_domains: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     offline: bool = True
@@ -32,6 +34,12 @@ class Facts:
             return tuple(found)
         role = "kubernetes.io/role/elb" if scheme == "internet-facing" else "kubernetes.io/role/internal-elb"
         return (Placeholder(f"subnets discovered by tag {role}"),)
+
+    def subnets_matching(self, tags: Mapping[str, list[str]]) -> tuple[Token, ...]:
+        key = selector_key(tags)
+        if key in self.tag_selected_subnets:
+            return tuple(self.tag_selected_subnets[key])
+        return (Placeholder(f"subnets matching tags {key}"),)
 
     def subnet(self, name_or_id: str) -> Token:
         if name_or_id in self.subnet_ids:
@@ -68,6 +76,11 @@ class Facts:
                 if arn not in arns:
                     arns.append(arn)
         return tuple(arns)
+
+
+def selector_key(tags: Mapping[str, list[str]]) -> str:
+    """A stable key for an IngressClassParams ``subnets.tags`` selector: ``k=v1|v2,k2=v3``."""
+    return ",".join(f"{k}={'|'.join(map(str, v))}" for k, v in sorted(tags.items()))
 
 
 OFFLINE = Facts()

@@ -249,3 +249,31 @@ def test_facts_build_the_stack(aws: AwsClients, seeded: dict[str, Any]) -> None:
     assert [c.certificate_arn for c in https.spec.certificates] == [seeded["certificate_arn"]]
     # The target group is in the discovered VPC.
     assert facts.vpc() == seeded["vpc_id"]
+
+
+def test_ingress_class_params_subnet_tag_selector_is_resolved(seeded: dict[str, Any], aws: AwsClients) -> None:
+    params = textwrap.dedent("""\
+        apiVersion: elbv2.k8s.aws/v1beta1
+        kind: IngressClassParams
+        metadata: {name: private}
+        spec:
+          subnets:
+            tags:
+              kubernetes.io/role/internal-elb: ["1"]
+        """)
+    klass = textwrap.dedent("""\
+        apiVersion: networking.k8s.io/v1
+        kind: IngressClass
+        metadata: {name: alb}
+        spec:
+          controller: ingress.k8s.aws/alb
+          parameters: {apiGroup: elbv2.k8s.aws, kind: IngressClassParams, name: private}
+        """)
+    docs = (ingress(), service(), params, klass)
+    facts = discover_facts(aws, groups(*docs), SETTINGS)
+    result = pipeline.build(pipeline.from_inputs(load(*docs), SETTINGS), SETTINGS, facts)
+    assert not result.errors, result.errors
+    lb = next(r.spec for r in result.stacks[0].resources if r.type == LOAD_BALANCER)
+    assert isinstance(lb, LoadBalancerSpec)
+    assert {m.subnet_id for m in lb.subnet_mapping} == set(seeded["private_subnet_ids"])
+    assert facts.vpc_id == seeded["vpc_id"]
