@@ -61,21 +61,24 @@ def make_plan(clients: AwsClients, cluster: str, vpc_id: str | None, specs: list
               targets: dict[str, dict[str, list[Any]]], *, backend_sg: bool, warnings: tuple[str, ...] = ()) -> Plan:
     """Diff desired stacks (stack-json resources, by stack id) against what is live now."""
     from albctl.aws.live import read_live
-    from albctl.plan.diff import diff_resources, stack_specs
+    from albctl.plan.diff import diff_resources, stack_specs, unmanaged_types
 
     state = read_live(clients, cluster, [stack_id for stack_id, _ in specs])
     live = state.stacks
     stacks: list[StackPlan] = []
     if backend_sg:
         stacks.append(StackPlan(SHARED_STACK, {}, (backend_sg_change(cluster),)))
+    notes: list[str] = []
     for stack_id, resources in specs:
+        notes += [f"IngressGroup {stack_id}: {t} is in the model but albctl does not manage it yet; "
+                  "it is left as it is" for t in unmanaged_types(resources)]
         current = live[stack_id].resources if stack_id in live else []
         changes = diff_resources(stack_id, stack_specs(resources), current, cluster, targets.get(stack_id))
         check_names(changes, state.names)
         stacks.append(StackPlan(stack_id, resources, tuple(changes), targets.get(stack_id, {})))
     if any(c.action is Action.CREATE for s in stacks for c in s.changes):
         check_limits(clients, stacks, targets)
-    return Plan(cluster, clients.region or "", tuple(stacks), warnings, vpc_id)
+    return Plan(cluster, clients.region or "", tuple(stacks), warnings + tuple(notes), vpc_id)
 
 
 # account limit name → what it counts in one stack (one application load balancer)

@@ -127,14 +127,21 @@ def _name(type_: str, res_id: str, data: dict[str, Any] | None) -> str:
 def diff_stack(stack: Stack, live: Iterable[Any], cluster: str,
                targets: Mapping[str, list[dict[str, Any]]] | None = None) -> list[Change]:
     """The changes that turn ``live`` (LiveResource-like: type, id, arn, spec, tags, extra) into ``stack``."""
-    resources = {(r.type, r.id): to_data(r.spec) for r in stack.resources if r.type != TARGET_GROUP_BINDING}
+    resources = {(r.type, r.id): to_data(r.spec) for r in stack.resources if r.type in ORDER}
     return diff_resources(stack.id, resources, live, cluster, targets)
 
 
 def stack_specs(stack_json: Mapping[str, Mapping[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
-    """``{type: {id: {"spec": ...}}}`` (stack-json, as in a saved plan) → ``{(type, id): spec}``."""
-    return {(type_, res_id): body["spec"] for type_, by_id in stack_json.items() if type_ != TARGET_GROUP_BINDING
+    """``{type: {id: {"spec": ...}}}`` (stack-json, as in a saved plan) → ``{(type, id): spec}``, for the
+    resource types albctl manages (see :func:`unmanaged_types`)."""
+    return {(type_, res_id): body["spec"] for type_, by_id in stack_json.items() if type_ in ORDER
             for res_id, body in by_id.items()}
+
+
+def unmanaged_types(stack_json: Mapping[str, Any]) -> list[str]:
+    """Resource types of a desired stack that plan/apply leave alone (the in-cluster controller's
+    TargetGroupBindings aside): WAF and Shield associations, for now."""
+    return sorted(t for t in stack_json if t not in ORDER and t != TARGET_GROUP_BINDING)
 
 
 def diff_resources(stack_id: str, resources: Mapping[tuple[str, str], dict[str, Any]], live: Iterable[Any],

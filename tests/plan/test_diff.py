@@ -136,3 +136,13 @@ def test_instance_targets_are_compared_when_given():
     (change,) = [c for c in diff_stack(stack, live, "test-cluster", want) if c.action is not Action.NOOP]
     assert change.action is Action.UPDATE
     assert [(f.path, f.new) for f in change.diff] == [("targets[1]", {"id": "i-2", "port": 30080})]
+
+
+def test_resource_types_albctl_does_not_manage_are_left_out_and_named():
+    from albctl.plan.diff import stack_specs, unmanaged_types
+
+    stack_json = {"AWS::ElasticLoadBalancingV2::LoadBalancer": {"LoadBalancer": {"spec": {"name": "x"}}},
+                  "AWS::WAFv2::WebACLAssociation": {"LoadBalancer": {"spec": {"webACLARN": "arn"}}},
+                  "K8S::ElasticLoadBalancingV2::TargetGroupBinding": {"ns/i-s:80": {"spec": {}}}}
+    assert list(stack_specs(stack_json)) == [(LOAD_BALANCER, "LoadBalancer")]
+    assert unmanaged_types(stack_json) == ["AWS::WAFv2::WebACLAssociation"]
