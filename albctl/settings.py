@@ -28,6 +28,9 @@ class Settings:
     backend_security_group: str = ""
     disable_restricted_sg_rules: bool = False
     vpc_id: str = ""
+    # ALBCTL_OIDC_* environment variables: OIDC client credentials when the Secret is not in the
+    # inputs (see albctl.model.auth). Never printed.
+    auth_env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def gate(self, name: str, default: bool = False) -> bool:
         return self.feature_gates.get(name, default)

@@ -1,8 +1,18 @@
-"""Model data (the controller's JSON shape, camelCase) → ELBv2 / EC2 API parameters. Pure."""
+"""Model data (the controller's JSON shape, camelCase) → ELBv2 / EC2 API parameters. Pure.
+
+OIDC client secrets: model data (``to_data``, saved plans) carries ``"<secret>"`` in place of an
+authenticate-oidc action's ``clientSecret``. Pass the real ones as ``secrets`` (client id → secret,
+from ``albctl.model.auth.client_secrets(stack)`` of the desired stack) to :func:`action` /
+:func:`actions`; a masked secret with no real value is an error, never sent to AWS.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+
+from albctl.errors import AlbctlError
+from albctl.model.stack import SECRET_MASK
 
 CONDITION_CONFIGS = {
     "host-header": "HostHeaderConfig",
@@ -18,8 +28,18 @@ def tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
 
 
-def action(data: dict[str, Any], order: int) -> dict[str, Any]:
+class MissingSecretError(AlbctlError):
+    """An OIDC action's client secret is masked and its real value was not given."""
+
+
+def action(data: dict[str, Any], order: int, secrets: Mapping[str, str] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"Type": data["type"], "Order": order}
+    if data.get("authenticateOIDCConfig"):
+        out["AuthenticateOidcConfig"] = authenticate_oidc(data["authenticateOIDCConfig"], secrets or {})
+    if data.get("authenticateCognitoConfig"):
+        out["AuthenticateCognitoConfig"] = authenticate_cognito(data["authenticateCognitoConfig"])
+    if data.get("jwtValidationConfig"):
+        out["JwtValidationConfig"] = jwt_validation(data["jwtValidationConfig"])
     if data.get("forwardConfig"):
         fc = data["forwardConfig"]
         groups = []
@@ -48,8 +68,93 @@ def action(data: dict[str, Any], order: int) -> dict[str, Any]:
     return out
 
 
-def actions(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [action(a, i) for i, a in enumerate(items, start=1)]
+def actions(items: list[dict[str, Any]], secrets: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    return [action(a, i, secrets) for i, a in enumerate(items, start=1)]
+
+
+def _auth_common(cfg: dict[str, Any]) -> dict[str, Any]:
+    pairs = (("OnUnauthenticatedRequest", "onUnauthenticatedRequest"), ("Scope", "scope"),
+             ("SessionCookieName", "sessionCookieName"), ("SessionTimeout", "sessionTimeout"),
+             ("AuthenticationRequestExtraParams", "authenticationRequestExtraParams"))
+    return {api: cfg[key] for api, key in pairs if cfg.get(key) not in (None, {})}
+
+
+def authenticate_oidc(cfg: dict[str, Any], secrets: Mapping[str, str]) -> dict[str, Any]:
+    secret = cfg.get("clientSecret")
+    if secret in (None, SECRET_MASK):
+        secret = secrets.get(cfg["clientID"])
+    if secret is None or secret == SECRET_MASK:
+        raise MissingSecretError(
+            f"the client secret of OIDC client {cfg['clientID']!r} (issuer {cfg['issuer']}) is not known",
+            hint="apply from the manifests (with the Secret, or its ALBCTL_OIDC_CLIENT_SECRET_* variable) "
+                 "so albctl can read it; plans never contain secrets")
+    return {"Issuer": cfg["issuer"], "AuthorizationEndpoint": cfg["authorizationEndpoint"],
+            "TokenEndpoint": cfg["tokenEndpoint"], "UserInfoEndpoint": cfg["userInfoEndpoint"],
+            "ClientId": cfg["clientID"], "ClientSecret": secret, **_auth_common(cfg)}
+
+
+def authenticate_cognito(cfg: dict[str, Any]) -> dict[str, Any]:
+    return {"UserPoolArn": cfg["userPoolARN"], "UserPoolClientId": cfg["userPoolClientID"],
+            "UserPoolDomain": cfg["userPoolDomain"], **_auth_common(cfg)}
+
+
+def jwt_validation(cfg: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"JwksEndpoint": cfg["jwksEndpoint"], "Issuer": cfg["issuer"]}
+    if cfg.get("additionalClaims"):
+        out["AdditionalClaims"] = [{"Format": c["format"], "Name": c["name"], "Values": list(c["values"])}
+                                   for c in cfg["additionalClaims"]]
+    return out
+
+
+_REWRITE_CONFIGS = (("hostHeaderRewriteConfig", "HostHeaderRewriteConfig"), ("urlRewriteConfig", "UrlRewriteConfig"))
+
+
+def transform(data: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"Type": data["type"]}
+    for key, api in _REWRITE_CONFIGS:
+        if data.get(key):
+            out[api] = {"Rewrites": [{"Regex": r["regex"], "Replace": r.get("replace", "")}
+                                     for r in data[key].get("rewrites", [])]}
+    return out
+
+
+def transforms(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [transform(t) for t in items]
+
+
+def rule_transforms(spec: dict[str, Any], *, modify: bool) -> dict[str, Any]:
+    """CreateRule / ModifyRule parameters for a rule's transforms. ModifyRule reads no transforms as
+    "leave them", so removing the last one needs ``ResetTransforms`` (as the controller does)."""
+    if spec.get("transforms"):
+        return {"Transforms": transforms(spec["transforms"])}
+    return {"ResetTransforms": True} if modify else {}
+
+
+def mutual_authentication(data: dict[str, Any]) -> dict[str, Any]:
+    """A listener's ``mutualAuthentication`` → ``MutualAuthentication`` (CreateListener / ModifyListener)."""
+    out: dict[str, Any] = {"Mode": data["mode"]}
+    if data.get("trustStoreArn"):
+        out["TrustStoreArn"] = data["trustStoreArn"]
+    if data.get("ignoreClientCertificateExpiry") is not None:
+        out["IgnoreClientCertificateExpiry"] = data["ignoreClientCertificateExpiry"]
+    if data.get("advertiseTrustStoreCaNames") is not None:
+        out["AdvertiseTrustStoreCaNames"] = data["advertiseTrustStoreCaNames"]
+    return out
+
+
+def ipam_pools(spec: dict[str, Any]) -> dict[str, Any]:
+    """CreateLoadBalancer parameters for ``ipv4IPAMPool`` (nothing when unset)."""
+    return {"IpamPools": {"Ipv4IpamPoolId": spec["ipv4IPAMPool"]}} if spec.get("ipv4IPAMPool") else {}
+
+
+def capacity_reservation(spec: dict[str, Any]) -> dict[str, Any] | None:
+    """ModifyCapacityReservation parameters (without the ARN) for ``minimumLoadBalancerCapacity``."""
+    cap = spec.get("minimumLoadBalancerCapacity")
+    if cap is None:
+        return None
+    if int(cap.get("capacityUnits", 0)) == 0:
+        return {"ResetCapacityReservation": True}
+    return {"MinimumLoadBalancerCapacity": {"CapacityUnits": int(cap["capacityUnits"])}}
 
 
 def condition(data: dict[str, Any]) -> dict[str, Any]:

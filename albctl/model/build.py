@@ -10,11 +10,12 @@ from typing import Any
 
 from albctl.errors import Diagnostic
 from albctl.manifests.objects import ALB_PREFIX, Ingress, Inputs, Service, ServiceBackend
-from albctl.model import names
+from albctl.model import addons, auth, binding, listeners, names
 from albctl.model.facts import Facts
 from albctl.model.groups import IngressGroup, Member
-from albctl.model.rules import optimize_rules, path_conditions, sort_paths
+from albctl.model.rules import build_transforms, optimize_rules, path_conditions, sort_paths
 from albctl.model.stack import (
+    ADDON_TYPES,
     LISTENER,
     LISTENER_RULE,
     LOAD_BALANCER,
@@ -33,6 +34,7 @@ from albctl.model.stack import (
     ListenerRuleSpec,
     ListenerSpec,
     LoadBalancerSpec,
+    MutualAuthentication,
     Placeholder,
     RedirectConfig,
     Ref,
@@ -46,6 +48,7 @@ from albctl.model.stack import (
     TargetGroupSpec,
     TargetGroupTuple,
     Token,
+    Transform,
 )
 from albctl.settings import Settings
 
@@ -69,6 +72,7 @@ class _PortConfig:
     prefix_lists: list[str] = field(default_factory=list)
     ssl_policy: str | None = None
     certs: list[Token] = field(default_factory=list)
+    mtls: MutualAuthentication | None = None
 
 
 def _merge_first_wins(*maps: Mapping[str, str] | None) -> dict[str, str]:
@@ -175,12 +179,14 @@ class _Builder:
         if "HTTPS" in ports.values() and not certs:
             hosts = sorted({r.host for r in ing.rules if r.host} | {h for t in ing.tls for h in t.hosts})
             certs = list(self.facts.certificates_for(hosts))
+        mtls = listeners.member_mtls(ing.alb.get("mutual-authentication"), self.facts)
         out = {}
         for port, protocol in ports.items():
             cfg = _PortConfig(protocol, list(v4), list(v6), list(prefix_lists))
             if protocol == "HTTPS":
                 cfg.certs = list(certs)
                 cfg.ssl_policy = ssl_policy
+                cfg.mtls = mtls.get(port)
             out[port] = cfg
         return out
 
@@ -243,8 +249,23 @@ class _Builder:
                 out.cidrs_v4, out.cidrs_v6 = ["0.0.0.0/0"], ["::/0"]
             if out.protocol == "HTTPS" and out.ssl_policy is None:
                 out.ssl_policy = self.settings.default_ssl_policy
+            out.mtls = self._merge_mtls(port, entries)
             merged[port] = out
         return merged
+
+    def _merge_mtls(self, port: int, entries: list[tuple[Member, _PortConfig]]) -> MutualAuthentication | None:
+        owner: tuple[Member, MutualAuthentication] | None = None
+        for member, cfg in entries:
+            if cfg.mtls is None:
+                continue
+            if owner is None:
+                owner = (member, cfg.mtls)
+            elif owner[1] != cfg.mtls:
+                raise self.fail(f"conflicting mutual-authentication on port {port}: Ingress "
+                                f"{owner[0].ingress.meta.key} sets {_show_mtls(owner[1])}, Ingress "
+                                f"{member.ingress.meta.key} sets {_show_mtls(cfg.mtls)}", member,
+                                "mutual-authentication")
+        return owner[1] if owner else None
 
     # -- load balancer --------------------------------------------------------------------------
 
@@ -267,7 +288,9 @@ class _Builder:
             security_groups=security_groups,
             customer_owned_ipv4_pool=self.exclusive("customer-owned-ipv4-pool")[0],
             load_balancer_attributes=self._lb_attributes(),
+            minimum_load_balancer_capacity=addons.minimum_capacity(self.group.members, self.settings, self.fail),
             tags=self.merged_tags(self.group_tags(self.group.members)),
+            ipv4_ipam_pool=addons.ipv4_ipam_pool(self.group.members, self.fail),
         )
         self.resources.insert(0, Resource(LOAD_BALANCER, LOAD_BALANCER_ID, lb))
         redirect_port = self._ssl_redirect(ports)
@@ -285,13 +308,16 @@ class _Builder:
                 default_actions=default_actions,
                 certificates=tuple(Certificate(c) for c in cfg.certs),
                 ssl_policy=cfg.ssl_policy,
+                mutual_authentication=cfg.mtls,
                 tags=self.merged_tags(self.group_tags(members)),
+                listener_attributes=listeners.listener_attributes(members, cfg.protocol, port, self.fail),
             )))
             if redirect_port is not None and cfg.protocol == "HTTP":
                 continue
             self._rules(port, cfg.protocol, members, listener_ref)
+        self.resources += addons.addon_resources(self.group.members, lb_ref, self.facts, self.fail)
         order = {LOAD_BALANCER: 0, SECURITY_GROUP: 1, LISTENER: 2, LISTENER_RULE: 3, TARGET_GROUP: 4,
-                 TARGET_GROUP_BINDING: 5}
+                 TARGET_GROUP_BINDING: 5, **{t: 6 + i for i, t in enumerate(ADDON_TYPES)}}
         resources = sorted(self.resources, key=lambda r: order[r.type])
         return Stack(self.group.id, tuple(m.ingress.meta.key for m in self.group.members), tuple(resources))
 
@@ -417,7 +443,7 @@ class _Builder:
         return self._actions(protocol, member, member.ingress.default_backend)
 
     def _rules(self, port: int, protocol: str, members: list[Member], listener_ref: Ref) -> None:
-        rules: list[tuple[tuple[RuleCondition, ...], tuple[Action, ...], dict[str, str]]] = []
+        rules: list[tuple[tuple[RuleCondition, ...], tuple[Action, ...], tuple[Transform, ...], dict[str, str]]] = []
         for member in members:
             ing = member.ingress
             for rule in ing.rules:
@@ -426,10 +452,13 @@ class _Builder:
                 for path in sort_paths(rule.paths):
                     conditions = self._conditions(member, rule.host, path.path, path.path_type, path.backend)
                     actions = self._actions(protocol, member, path.backend)
-                    rules.append((conditions, actions, self.merged_tags(self.ingress_tags(member))))
-        for priority, (conditions, actions, tags) in enumerate(optimize_rules(port, protocol, rules), start=1):
+                    transforms = build_transforms(ing.alb.get(f"transforms.{path.backend.service_name}"))
+                    rules.append((conditions, actions, transforms, self.merged_tags(self.ingress_tags(member))))
+        optimized = optimize_rules(port, protocol, rules)
+        for priority, (conditions, actions, transforms, tags) in enumerate(optimized, start=1):
             self.resources.append(Resource(LISTENER_RULE, f"{port}:{priority}", ListenerRuleSpec(
-                listener_arn=listener_ref, priority=priority, conditions=conditions, actions=actions, tags=tags)))
+                listener_arn=listener_ref, priority=priority, conditions=conditions, actions=actions,
+                transforms=transforms, tags=tags)))
 
     def _conditions(self, member: Member, host: str, path: str, path_type: str | None,
                     backend: ServiceBackend) -> tuple[RuleCondition, ...]:
@@ -441,13 +470,33 @@ class _Builder:
             raise self.fail(str(exc), member) from None
 
     def _actions(self, protocol: str, member: Member, backend: ServiceBackend) -> tuple[Action, ...]:
+        """The backend action, after the authenticate / jwt-validation action on HTTPS listeners."""
         ing = member.ingress
         if backend.uses_annotation:
             cfg = ing.alb[f"actions.{backend.service_name}"]
-            return (self._annotation_action(member, backend.service_name, cfg),)
+            auth_service = _single_service(cfg)
+            first = self._auth_actions(member, auth_service) if protocol == "HTTPS" else ()
+            return (*first, self._annotation_action(member, backend.service_name, cfg))
+        first = self._auth_actions(member, backend.service_name) if protocol == "HTTPS" else ()
         svc = self._service(ing, backend.service_name)
         tg = self._target_group(member, svc, backend.port)
-        return (Action("forward", forward_config=ForwardConfig((TargetGroupTuple(tg),))),)
+        return (*first, Action("forward", forward_config=ForwardConfig((TargetGroupTuple(tg),))))
+
+    def _auth_actions(self, member: Member, service_name: str | None) -> tuple[Action, ...]:
+        """``auth-type``'s action (Service annotations merged in when forwarding to one Service) and the
+        ``jwt-validation`` action; the two together are an error, as in the controller."""
+        ing = member.ingress
+        svc_values = self._service(ing, service_name).alb if service_name else None
+        values = auth.merged_values(ing.alb, svc_values)
+        try:
+            auth_action = auth.auth_action(values, ing.namespace, self.inputs.secrets, self.settings.auth_env)
+            jwt_action = auth.jwt_action(ing.alb)
+        except auth.AuthProblem as exc:
+            raise self.fail(str(exc), member, exc.annotation) from None
+        if auth_action is not None and jwt_action is not None:
+            raise self.fail(f"authentication (auth-type {values['auth-type']}) and jwt-validation can't both be "
+                            "configured", member, "jwt-validation")
+        return tuple(a for a in (auth_action, jwt_action) if a is not None)
 
     def _annotation_action(self, member: Member, name: str, cfg: dict[str, Any]) -> Action:
         kind = cfg["type"]
@@ -524,9 +573,14 @@ class _Builder:
                 raise self.fail(f"Service {svc.meta.key} is IPv6 but the load balancer is not dualstack", member)
             ip_type = "ipv6"
         health = self._health_check(member, svc, values, target_type, protocol, version)
+        control_port = binding.target_control_port(values, svc.name, port)
+        if control_port is not None and target_type == "instance":
+            raise self.fail(f"target-control-port.{svc.name}.{port}: target control port is not supported for "
+                            "instance target type target groups (use target-type ip)", member,
+                            f"target-control-port.{svc.name}.{port}")
         name = names.target_group_name(
             self.settings.cluster_name, self.group.id, ing.namespace, ing.name, svc.namespace, svc.name,
-            svc.meta.uid, str(port), tg_port, target_type, protocol, version)
+            svc.meta.uid, str(port), tg_port, target_type, protocol, version, control_port)
         ing_tags = ing.alb.get("tags") or {}
         svc_tags = svc.alb.get("tags") or {}
         backend_tags = _merge_first_wins(svc_tags, ing_tags)
@@ -536,7 +590,8 @@ class _Builder:
         spec = TargetGroupSpec(
             name=name, target_type=target_type, port=tg_port, protocol=protocol, protocol_version=version,
             ip_address_type=ip_type, health_check_config=health,
-            target_group_attributes=tuple(Attribute(k, v) for k, v in sorted(attrs.items())), tags=tags)
+            target_group_attributes=tuple(Attribute(k, v) for k, v in sorted(attrs.items())), tags=tags,
+            target_control_port=control_port)
         resource = Resource(TARGET_GROUP, res_id, spec)
         self.target_groups[res_id] = resource
         self.resources.append(resource)
@@ -544,7 +599,11 @@ class _Builder:
         self.resources.append(Resource(TARGET_GROUP_BINDING, res_id, TargetGroupBindingSpec(
             name=name, namespace=svc.namespace, target_group_arn=ref, target_type=target_type,
             service_name=svc.name, service_port=port, target_port=target_port, ip_address_type=ip_type,
-            vpc_id=self.facts.vpc())))
+            vpc_id=self.facts.vpc(),
+            networking=binding.networking(self.backend_sg, target_port, health.port, control_port,
+                                          self.settings.disable_restricted_sg_rules),
+            node_selector=binding.node_selector(values, target_type),
+            multi_cluster_target_group=binding.multi_cluster(ing.alb, svc.alb))))
         return ref
 
     def _health_check(self, member: Member, svc: Service, values: dict[str, Any], target_type: str,
@@ -583,6 +642,28 @@ class _Builder:
 
 def _ssl_redirect_action(port: int) -> Action:
     return Action("redirect", redirect_config=RedirectConfig("HTTP_301", port=str(port), protocol="HTTPS"))
+
+
+def _single_service(cfg: dict[str, Any]) -> str | None:
+    """The Service an ``actions.*`` forward sends everything to, if exactly one (the controller then
+    merges that Service's auth annotations in)."""
+    if cfg.get("type") != "forward" or cfg.get("targetGroupARN") or cfg.get("targetGroupName"):
+        return None
+    groups = (cfg.get("forwardConfig") or {}).get("targetGroups") or []
+    if len(groups) == 1 and groups[0].get("serviceName"):
+        return str(groups[0]["serviceName"])
+    return None
+
+
+def _show_mtls(cfg: MutualAuthentication) -> str:
+    parts = [f"mode={cfg.mode}"]
+    if cfg.trust_store_arn:
+        parts.append(f"trustStore={cfg.trust_store_arn}")
+    if cfg.ignore_client_certificate_expiry is not None:
+        parts.append(f"ignoreClientCertificateExpiry={str(cfg.ignore_client_certificate_expiry).lower()}")
+    if cfg.advertise_trust_store_ca_names is not None:
+        parts.append(f"advertiseTrustStoreCaNames={cfg.advertise_trust_store_ca_names}")
+    return "{" + ", ".join(parts) + "}"
 
 
 def _normalise(value: Any) -> Any:

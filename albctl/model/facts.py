@@ -26,6 +26,9 @@ class Facts:
     tag_selected_subnets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # ARN → the names (domain and SANs) of each discovered certificate, to explain the choice
     certificate_domains: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # ELBv2 trust store names and WAFv2 web ACL names → ARNs (not looked up yet: placeholders)
+    trust_store_arns: Mapping[str, str] = field(default_factory=dict)
+    web_acl_arns: Mapping[str, str] = field(default_factory=dict)
     offline: bool = True
 
     def subnets_for(self, scheme: str) -> tuple[Token, ...]:
@@ -63,6 +66,12 @@ class Facts:
         if not self.offline:
             return Ref(SECURITY_GROUP, BACKEND_SG_ID, "groupID")
         return Placeholder("cluster's shared backend security group")
+
+    def trust_store(self, name: str) -> Token:
+        return self.trust_store_arns.get(name) or Placeholder(f"ARN of trust store {name!r}")
+
+    def web_acl(self, name: str) -> Token:
+        return self.web_acl_arns.get(name) or Placeholder(f"ARN of WAFv2 web ACL {name!r}")
 
     def vpc(self) -> Token:
         return self.vpc_id or Placeholder("VPC of the subnets")

@@ -40,8 +40,10 @@ def security_group_name(cluster: str, group_id: str, explicit: bool, namespace: 
 
 def target_group_name(cluster: str, group_id: str, ing_namespace: str, ing_name: str, svc_namespace: str,
                       svc_name: str, svc_uid: str, port: str, tg_port: int, target_type: str, protocol: str,
-                      protocol_version: str) -> str:
-    """``k8s-<svc ns>-<svc name>-<hash>``; the hash covers the Ingress, Service (uid), ports and protocol."""
+                      protocol_version: str, target_control_port: int | None = None) -> str:
+    """``k8s-<svc ns>-<svc name>-<hash>``; the hash covers the Ingress, Service (uid), ports and protocol
+    (and the target control port, when set)."""
+    extra = (str(target_control_port),) if target_control_port is not None else ()
     uuid = _digest(cluster, group_id, ing_namespace, ing_name, svc_uid, port, str(tg_port), target_type,
-                   protocol, protocol_version)
+                   protocol, protocol_version, *extra)
     return f"k8s-{_clean(svc_namespace)[:8]}-{_clean(svc_name)[:8]}-{uuid[:10]}"

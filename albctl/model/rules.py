@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from albctl.manifests.objects import HTTPPath
-from albctl.model.stack import Action, RuleCondition
+from albctl.model.stack import Action, RewriteConfig, RewriteConfigObject, RuleCondition, Transform
 
 R = TypeVar("R", bound=tuple)
 
@@ -81,6 +81,21 @@ def path_conditions(host: str, path: str, path_type: str | None, use_regex: bool
     if not conditions:
         conditions.append(RuleCondition("path-pattern", ("/*",)))
     return tuple(conditions)
+
+
+def build_transforms(items: list[dict[str, Any]] | None) -> tuple[Transform, ...]:
+    """A rule's transforms from its backend's ``transforms.<service>`` annotation, in order."""
+    out = []
+    for item in items or []:
+        kind = item["type"]
+        key = "hostHeaderRewriteConfig" if kind == "host-header-rewrite" else "urlRewriteConfig"
+        rewrites = RewriteConfigObject(tuple(RewriteConfig(r["regex"], r.get("replace", ""))
+                                             for r in (item.get(key) or {}).get("rewrites") or []))
+        if kind == "host-header-rewrite":
+            out.append(Transform(kind, host_header_rewrite_config=rewrites))
+        else:
+            out.append(Transform(kind, url_rewrite_config=rewrites))
+    return tuple(out)
 
 
 def _redirect(actions: tuple[Action, ...]) -> Any:

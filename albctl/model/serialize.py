@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from albctl.model.stack import Placeholder, Ref, Resource, Stack
+from albctl.model.stack import SECRET_MASK, Placeholder, Ref, Resource, Stack
 
 # snake_case field → the controller's JSON name, where plain camelCase is not it
 _NAMES = {
@@ -20,6 +20,15 @@ _NAMES = {
     "cidr_ipv6": "cidrIPv6",
     "prefix_list_id": "prefixListID",
     "ip_address_type": "ipAddressType",
+    "group_id": "groupID",
+    "client_id": "clientID",
+    "user_pool_arn": "userPoolARN",
+    "user_pool_client_id": "userPoolClientID",
+    "authenticate_oidc_config": "authenticateOIDCConfig",
+    "web_acl_arn": "webACLARN",
+    "web_acl_id": "webACLID",
+    "resource_arn": "resourceARN",
+    "ipv4_ipam_pool": "ipv4IPAMPool",
 }
 
 
@@ -31,7 +40,8 @@ def json_name(name: str) -> str:
 
 
 def to_data(value: Any) -> Any:
-    """Dataclasses → dicts (None and empty values omitted, like Go's omitempty), refs → ``$ref``."""
+    """Dataclasses → dicts (None and empty values omitted, like Go's omitempty), refs → ``$ref``.
+    Fields marked secret (``albctl.model.stack.SECRET``) become ``SECRET_MASK``: secrets never leave."""
     if isinstance(value, Ref):
         return {"$ref": str(value)}
     if isinstance(value, Placeholder):
@@ -42,7 +52,7 @@ def to_data(value: Any) -> Any:
             item = getattr(value, f.name)
             if item is None or (isinstance(item, tuple | list | dict) and not item):
                 continue
-            out[json_name(f.name)] = to_data(item)
+            out[json_name(f.name)] = SECRET_MASK if f.metadata.get("secret") else to_data(item)
         return out
     if isinstance(value, tuple | list):
         return [to_data(v) for v in value]

@@ -13,10 +13,19 @@ LISTENER_RULE = "AWS::ElasticLoadBalancingV2::ListenerRule"
 TARGET_GROUP = "AWS::ElasticLoadBalancingV2::TargetGroup"
 SECURITY_GROUP = "AWS::EC2::SecurityGroup"
 TARGET_GROUP_BINDING = "K8S::ElasticLoadBalancingV2::TargetGroupBinding"
+WAFV2_WEB_ACL_ASSOCIATION = "AWS::WAFv2::WebACLAssociation"
+WAF_REGIONAL_WEB_ACL_ASSOCIATION = "AWS::WAFRegional::WebACLAssociation"
+SHIELD_PROTECTION = "AWS::Shield::Protection"
+ADDON_TYPES = (WAFV2_WEB_ACL_ASSOCIATION, WAF_REGIONAL_WEB_ACL_ASSOCIATION, SHIELD_PROTECTION)
 
 LOAD_BALANCER_ID = "LoadBalancer"
 MANAGED_SG_ID = "ManagedLBSecurityGroup"
 BACKEND_SG_ID = "BackendSecurityGroup"  # the cluster's shared backend SG, outside any stack
+
+SECRET = {"secret": True}
+"""Field metadata marking a value that must never be shown: ``repr=False`` keeps it out of reprs, and
+:func:`albctl.model.serialize.to_data` writes :data:`SECRET_MASK` in its place."""
+SECRET_MASK = "<secret>"
 
 
 @dataclass(frozen=True)
@@ -65,7 +74,14 @@ class LoadBalancerSpec:
     security_groups: tuple[Token, ...]
     customer_owned_ipv4_pool: str | None = None
     load_balancer_attributes: tuple[Attribute, ...] = ()
+    minimum_load_balancer_capacity: MinimumLoadBalancerCapacity | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
+    ipv4_ipam_pool: str | None = None
+
+
+@dataclass(frozen=True)
+class MinimumLoadBalancerCapacity:
+    capacity_units: int
 
 
 @dataclass(frozen=True)
@@ -104,16 +120,71 @@ class ForwardConfig:
 
 
 @dataclass(frozen=True)
+class AuthenticateCognitoConfig:
+    user_pool_arn: str
+    user_pool_client_id: str
+    user_pool_domain: str
+    authentication_request_extra_params: Mapping[str, str] = field(default_factory=dict)
+    on_unauthenticated_request: str | None = None  # authenticate | allow | deny
+    scope: str | None = None
+    session_cookie_name: str | None = None
+    session_timeout: int | None = None
+
+
+@dataclass(frozen=True)
+class AuthenticateOidcConfig:
+    issuer: str
+    authorization_endpoint: str
+    token_endpoint: str
+    user_info_endpoint: str
+    client_id: str
+    client_secret: str = field(repr=False, metadata=SECRET)  # never shown: see SECRET
+    authentication_request_extra_params: Mapping[str, str] = field(default_factory=dict)
+    on_unauthenticated_request: str | None = None  # authenticate | allow | deny
+    scope: str | None = None
+    session_cookie_name: str | None = None
+    session_timeout: int | None = None
+
+
+@dataclass(frozen=True)
+class JwtAdditionalClaim:
+    format: str  # single-string | string-array | space-separated-values
+    name: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class JwtValidationConfig:
+    jwks_endpoint: str
+    issuer: str
+    additional_claims: tuple[JwtAdditionalClaim, ...] = ()
+
+
+@dataclass(frozen=True)
 class Action:
-    type: str  # fixed-response | redirect | forward | authenticate-oidc | authenticate-cognito
+    type: str  # fixed-response | redirect | forward | authenticate-oidc | authenticate-cognito | jwt-validation
     fixed_response_config: FixedResponseConfig | None = None
     redirect_config: RedirectConfig | None = None
     forward_config: ForwardConfig | None = None
+    authenticate_oidc_config: AuthenticateOidcConfig | None = None
+    authenticate_cognito_config: AuthenticateCognitoConfig | None = None
+    jwt_validation_config: JwtValidationConfig | None = None
 
 
 @dataclass(frozen=True)
 class Certificate:
     certificate_arn: Token
+
+
+@dataclass(frozen=True)
+class MutualAuthentication:
+    """A listener's mTLS settings. ``trust_store_arn`` is ``""`` for off / passthrough, as the controller
+    writes it; for verify, the ARN (a trust store given by name becomes a placeholder offline)."""
+
+    mode: str  # off | passthrough | verify
+    trust_store_arn: Token | None = None
+    ignore_client_certificate_expiry: bool | None = None
+    advertise_trust_store_ca_names: str | None = None  # on | off
 
 
 @dataclass(frozen=True)
@@ -124,7 +195,9 @@ class ListenerSpec:
     default_actions: tuple[Action, ...]
     certificates: tuple[Certificate, ...] = ()
     ssl_policy: str | None = None
+    mutual_authentication: MutualAuthentication | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
+    listener_attributes: tuple[Attribute, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -137,11 +210,30 @@ class RuleCondition:
 
 
 @dataclass(frozen=True)
+class RewriteConfig:
+    regex: str
+    replace: str
+
+
+@dataclass(frozen=True)
+class RewriteConfigObject:
+    rewrites: tuple[RewriteConfig, ...]
+
+
+@dataclass(frozen=True)
+class Transform:
+    type: str  # host-header-rewrite | url-rewrite
+    host_header_rewrite_config: RewriteConfigObject | None = None
+    url_rewrite_config: RewriteConfigObject | None = None
+
+
+@dataclass(frozen=True)
 class ListenerRuleSpec:
     listener_arn: Token
     priority: int
     conditions: tuple[RuleCondition, ...]
     actions: tuple[Action, ...]
+    transforms: tuple[Transform, ...] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -169,6 +261,41 @@ class TargetGroupSpec:
     health_check_config: HealthCheckConfig
     target_group_attributes: tuple[Attribute, ...] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
+    target_control_port: int | None = None
+
+
+@dataclass(frozen=True)
+class NetworkingPort:
+    protocol: str = "TCP"
+    port: int | str | None = None  # None: every port
+
+
+@dataclass(frozen=True)
+class SecurityGroupPeer:
+    group_id: Token
+
+
+@dataclass(frozen=True)
+class NetworkingPeer:
+    security_group: SecurityGroupPeer
+
+
+@dataclass(frozen=True)
+class NetworkingIngressRule:
+    from_: tuple[NetworkingPeer, ...]  # JSON "from"
+    ports: tuple[NetworkingPort, ...]
+
+
+@dataclass(frozen=True)
+class TargetGroupBindingNetworking:
+    """The rules the in-cluster controller adds to the node / pod security groups for the backend SG."""
+
+    ingress: tuple[NetworkingIngressRule, ...]
+
+
+@dataclass(frozen=True)
+class NodeSelector:
+    match_labels: Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -184,6 +311,9 @@ class TargetGroupBindingSpec:
     target_port: int | str  # the node port (instance) or the pod's target port (ip)
     ip_address_type: str
     vpc_id: Token
+    networking: TargetGroupBindingNetworking | None = None
+    node_selector: NodeSelector | None = None  # instance targets: only nodes with these labels
+    multi_cluster_target_group: bool | None = None  # True or None (the controller's omitempty false)
 
 
 @dataclass(frozen=True)
@@ -205,13 +335,40 @@ class SecurityGroupSpec:
 
 
 @dataclass(frozen=True)
+class WebACLAssociationSpec:
+    """``AWS::WAFv2::WebACLAssociation``: ``web_acl_arn`` ``""`` means "no web ACL" (annotation ``none``)."""
+
+    web_acl_arn: Token
+    resource_arn: Token
+
+
+@dataclass(frozen=True)
+class WAFRegionalWebACLAssociationSpec:
+    """``AWS::WAFRegional::WebACLAssociation`` (WAF Classic): ``web_acl_id`` ``""`` means none."""
+
+    web_acl_id: str
+    resource_arn: Token
+
+
+@dataclass(frozen=True)
+class ShieldProtectionSpec:
+    """``AWS::Shield::Protection``: Shield Advanced on (or explicitly off) for the load balancer."""
+
+    enabled: bool
+    resource_arn: Token
+
+
+AddonSpec = WebACLAssociationSpec | WAFRegionalWebACLAssociationSpec | ShieldProtectionSpec
+
+
+@dataclass(frozen=True)
 class Resource:
     """One resource of a stack: its controller type, its id inside the stack, and its spec."""
 
     type: str
     id: str
     spec: (LoadBalancerSpec | ListenerSpec | ListenerRuleSpec | TargetGroupSpec | SecurityGroupSpec
-           | TargetGroupBindingSpec)
+           | TargetGroupBindingSpec | AddonSpec)
 
 
 @dataclass(frozen=True)
