@@ -118,6 +118,7 @@ def _root(
 class RenderFormat(str, Enum):
     text = "text"
     json = "json"
+    stack_json = "stack-json"
 
 
 @app.command()
@@ -175,6 +176,10 @@ def render(
         from albctl.views.render import render_json
 
         env.write(render_json(result.stacks, settings.cluster_name))
+    elif output_format is RenderFormat.stack_json:
+        from albctl.views.stack_json import stack_json
+
+        env.write(stack_json(result.stacks))
     else:
         from albctl.views.render import print_stacks
 
