@@ -36,6 +36,7 @@ class Executor:
     vpc_id: str | None
     progress: Progress = lambda change, status: None
     allow_destroy_protected: bool = False
+    secrets: Mapping[str, str] = field(default_factory=dict)  # OIDC client id → client secret
     arns: dict[tuple[str, str], str] = field(default_factory=dict)
 
     # -- entry points ---------------------------------------------------------------------------
@@ -130,9 +131,14 @@ class Executor:
                       "SecurityGroups": list(spec.get("securityGroups", []))}
             if spec.get("customerOwnedIPv4Pool"):
                 params["CustomerOwnedIpv4Pool"] = spec["customerOwnedIPv4Pool"]
+            params.update(convert.ipam_pools(spec))
             with aws_call("CreateLoadBalancer", hints={"DuplicateLoadBalancerName": _NAME_TAKEN}):
                 arn = elbv2.create_load_balancer(**params)["LoadBalancers"][0]["LoadBalancerArn"]
             self._wait_active(arn)
+            capacity = convert.capacity_reservation(spec)
+            if capacity is not None:
+                with aws_call("ModifyCapacityReservation"):
+                    elbv2.modify_capacity_reservation(LoadBalancerArn=arn, **capacity)
             if spec.get("loadBalancerAttributes"):
                 with aws_call("ModifyLoadBalancerAttributes"):
                     elbv2.modify_load_balancer_attributes(
@@ -141,7 +147,9 @@ class Executor:
         if type_ == LISTENER:
             certs = [c["certificateARN"] for c in spec.get("certificates", [])]
             params = {"LoadBalancerArn": spec["loadBalancerARN"], "Port": spec["port"], "Protocol": spec["protocol"],
-                      "DefaultActions": convert.actions(spec["defaultActions"]), "Tags": tags}
+                      "DefaultActions": convert.actions(spec["defaultActions"], self.secrets), "Tags": tags}
+            if spec.get("mutualAuthentication"):
+                params["MutualAuthentication"] = convert.mutual_authentication(spec["mutualAuthentication"])
             if certs:
                 params["Certificates"] = [{"CertificateArn": certs[0]}]
             if spec.get("sslPolicy"):
@@ -152,12 +160,17 @@ class Executor:
                 with aws_call("AddListenerCertificates"):
                     elbv2.add_listener_certificates(ListenerArn=arn,
                                                     Certificates=[{"CertificateArn": c} for c in certs[1:]])
+            if spec.get("listenerAttributes"):
+                with aws_call("ModifyListenerAttributes"):
+                    elbv2.modify_listener_attributes(ListenerArn=arn,
+                                                     Attributes=convert.attributes(spec["listenerAttributes"]))
             return arn
         if type_ == LISTENER_RULE:
             with aws_call("CreateRule"):
                 arn = elbv2.create_rule(ListenerArn=spec["listenerARN"], Priority=spec["priority"],
                                         Conditions=convert.conditions(spec["conditions"]),
-                                        Actions=convert.actions(spec["actions"]), Tags=tags)["Rules"][0]["RuleArn"]
+                                        Actions=convert.actions(spec["actions"], self.secrets), Tags=tags,
+                                        **convert.rule_transforms(spec, modify=False))["Rules"][0]["RuleArn"]
             return arn
         raise AssertionError(type_)  # pragma: no cover
 
@@ -219,12 +232,25 @@ class Executor:
                 with aws_call("ModifyLoadBalancerAttributes"):
                     elbv2.modify_load_balancer_attributes(
                         LoadBalancerArn=arn, Attributes=convert.attributes(after.get("loadBalancerAttributes", [])))
+            if "ipv4IPAMPool" in changed:
+                with aws_call("ModifyIpPools"):
+                    if after.get("ipv4IPAMPool"):
+                        elbv2.modify_ip_pools(LoadBalancerArn=arn, **convert.ipam_pools(after))
+                    else:
+                        elbv2.modify_ip_pools(LoadBalancerArn=arn, RemoveIpamPools=["ipv4"])
+            if "minimumLoadBalancerCapacity" in changed:
+                capacity = convert.capacity_reservation(after) or {"ResetCapacityReservation": True}
+                with aws_call("ModifyCapacityReservation"):
+                    elbv2.modify_capacity_reservation(LoadBalancerArn=arn, **capacity)
         elif type_ == LISTENER:
             certs = [c["certificateARN"] for c in after.get("certificates", [])]
             old_certs = [c["certificateARN"] for c in before.get("certificates", [])]
-            if changed & {"port", "protocol", "sslPolicy", "defaultActions"} or certs[:1] != old_certs[:1]:
+            if changed & {"port", "protocol", "sslPolicy", "defaultActions", "mutualAuthentication"} or \
+                    certs[:1] != old_certs[:1]:
                 params: dict[str, Any] = {"ListenerArn": arn, "Port": after["port"], "Protocol": after["protocol"],
-                                          "DefaultActions": convert.actions(after["defaultActions"])}
+                                          "DefaultActions": convert.actions(after["defaultActions"], self.secrets)}
+                if after.get("mutualAuthentication"):
+                    params["MutualAuthentication"] = convert.mutual_authentication(after["mutualAuthentication"])
                 if certs:
                     params["Certificates"] = [{"CertificateArn": certs[0]}]
                 if after.get("sslPolicy"):
@@ -240,10 +266,15 @@ class Executor:
                 with aws_call("RemoveListenerCertificates"):
                     elbv2.remove_listener_certificates(ListenerArn=arn,
                                                        Certificates=[{"CertificateArn": c} for c in remove])
-        elif type_ == LISTENER_RULE and changed & {"conditions", "actions"}:
+            if "listenerAttributes" in changed and after.get("listenerAttributes"):
+                with aws_call("ModifyListenerAttributes"):
+                    elbv2.modify_listener_attributes(ListenerArn=arn,
+                                                     Attributes=convert.attributes(after["listenerAttributes"]))
+        elif type_ == LISTENER_RULE and changed & {"conditions", "actions", "transforms"}:
             with aws_call("ModifyRule"):
                 elbv2.modify_rule(RuleArn=arn, Conditions=convert.conditions(after["conditions"]),
-                                  Actions=convert.actions(after["actions"]))
+                                  Actions=convert.actions(after["actions"], self.secrets),
+                                  **convert.rule_transforms(after, modify=True))
 
     def _update_tags(self, type_: str, arn: str, old: Mapping[str, str], new: Mapping[str, str]) -> None:
         add = {k: v for k, v in new.items() if old.get(k) != v}

@@ -43,8 +43,10 @@ def report(env: Env, result: Any, verbose: bool) -> None:
 def load_desired(env: Env, paths: list[str], settings: Any, aws: AwsArgs | None, *, verbose: bool = False) -> Desired:
     """Read the manifests and build their stacks: offline when ``aws`` is None, else with discovered facts."""
     from albctl import pipeline
+    from albctl.model.auth import oidc_env
     from albctl.model.facts import OFFLINE
 
+    settings = settings.with_overrides(auth_env=oidc_env(env.environ))
     result = pipeline.read(paths, settings, env.stdin.read() if "-" in paths else None)
     report(env, result, verbose)
     result.raise_for_errors()  # bad input: stop before any AWS call
