@@ -25,6 +25,7 @@ class Settings:
     default_load_balancer_scheme: str = "internal"
     feature_gates: Mapping[str, bool] = field(default_factory=dict)
     enable_backend_security_group: bool = True
+    enable_manage_backend_security_group_rules: bool = False
     backend_security_group: str = ""
     disable_restricted_sg_rules: bool = False
     vpc_id: str = ""
@@ -95,6 +96,7 @@ CONFIG_KEYS: dict[str, tuple[str, Any]] = {
     "default-load-balancer-scheme": ("default_load_balancer_scheme", _choice("internal", "internet-facing")),
     "feature-gates": ("feature_gates", lambda k, v: {n: _bool(k, b) for n, b in _string_map(k, v).items()}),
     "enable-backend-security-group": ("enable_backend_security_group", _bool),
+    "enable-manage-backend-security-group-rules": ("enable_manage_backend_security_group_rules", _bool),
     "backend-security-group": ("backend_security_group", _str),
     "disable-restricted-sg-rules": ("disable_restricted_sg_rules", _bool),
     "vpc-id": ("vpc_id", _str),

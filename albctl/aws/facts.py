@@ -147,6 +147,8 @@ def needs_of(groups: list[IngressGroup], settings: Settings) -> Needs:
         if explicit_sgs:
             _add(needs.security_groups, [str(s) for s in explicit_sgs])
         manage_rules = _first(group, "manage-backend-security-group-rules")
+        if manage_rules is None:
+            manage_rules = settings.enable_manage_backend_security_group_rules
         if settings.enable_backend_security_group and (not explicit_sgs or manage_rules):
             needs.backend_security_group = True
 

@@ -373,6 +373,8 @@ class _Builder:
     def _security_groups(self, ports: dict[int, _PortConfig], ip_type: str) -> tuple[Token, ...]:
         explicit, member = self.exclusive("security-groups")
         manage_rules, _ = self.exclusive("manage-backend-security-group-rules")
+        if manage_rules is None:  # the annotation beats the controller flag
+            manage_rules = self.settings.enable_manage_backend_security_group_rules
         if explicit:
             tokens: list[Token] = [self.facts.security_group(s) for s in explicit]
             if manage_rules:
@@ -555,6 +557,8 @@ class _Builder:
         target_type = pick("target-type", self.settings.default_target_type)
         if member.params is not None and member.params.spec.get("targetType"):
             target_type = member.params.spec["targetType"]
+        if target_type == "ip" and not self.settings.gate("EnableIPTargetType", True):
+            raise self.fail("unsupported targetType: ip when EnableIPTargetType is false", member, "target-type")
         protocol = pick("backend-protocol", "HTTP")
         version = pick("backend-protocol-version", "HTTP1")
         if target_type == "instance":

@@ -34,6 +34,7 @@ class Env:
     security_groups: dict[str, str] = field(default_factory=dict)  # DescribeSecurityGroups mock
     default_tags: dict[str, str] = field(default_factory=dict)
     feature_gates: dict[str, bool] = field(default_factory=dict)
+    manage_backend_sg_rules: bool = False  # the controller flag --enable-manage-backend-security-group-rules
 
     def settings(self) -> Settings:
         return Settings(
@@ -44,6 +45,7 @@ class Env:
             enable_backend_security_group=self.enable_backend_sg,
             default_tags=self.default_tags,
             feature_gates=self.feature_gates,
+            enable_manage_backend_security_group_rules=self.manage_backend_sg_rules,
             vpc_id="vpc-dummy",
         )
 

@@ -1,6 +1,6 @@
 """Parity with ``Test_defaultModelBuildTask_buildManageSecurityGroupRulesFlag``
-(``pkg/ingress/model_builder_test.go``), for the cases that do not depend on the controller flag
-``--enable-manage-backend-security-group-rules`` (albctl has no setting for it yet; see README.md).
+(``pkg/ingress/model_builder_test.go``), including the controller flag
+``--enable-manage-backend-security-group-rules`` (config key ``enable-manage-backend-security-group-rules``).
 
 The Go test calls ``buildManageSecurityGroupRulesFlag``; the flag only matters when the load balancer's
 security groups come from the ``security-groups`` annotation. Here: with the flag true, the shared
@@ -38,3 +38,15 @@ def test_conflicting_values_in_group() -> None:
                 service("svc-1", "ns-1"), service("svc-2", "ns-2"))
     found = errors(text, ENV)
     assert any("conflicting" in e and "manage-backend-security-group-rules" in e for e in found), found
+
+
+def test_no_annotation_takes_the_controller_flag() -> None:
+    # "with no annotation - should take value from cli flag": flag true, no annotation → true
+    text = docs(ingress("ing-1", "ns-1", {"security-groups": "manual"}), service("svc-1", "ns-1"))
+    env = Env(backend_sg="sg-backend", security_groups={"manual": "sg-manual"}, manage_backend_sg_rules=True)
+    [stack] = stacks_json(text, env)
+    lb = stack["resources"]["AWS::ElasticLoadBalancingV2::LoadBalancer"]["LoadBalancer"]["spec"]
+    assert lb["securityGroups"] == ["sg-manual", "sg-backend"]
+    [without] = stacks_json(text, ENV)
+    assert without["resources"]["AWS::ElasticLoadBalancingV2::LoadBalancer"]["LoadBalancer"]["spec"][
+        "securityGroups"] == ["sg-manual"]

@@ -56,3 +56,11 @@ def test_error_matches_controller(slug: str) -> None:
     found = errors(case_text(slug), env)
     assert found, "albctl built the stack; the controller reports an error"
     assert any(all(w in e for w in words) for e in found), found
+
+
+def test_ip_target_type_with_the_feature_gate_off_is_an_error() -> None:
+    # "target type IP with enableIPTargetType set to false":
+    # the controller: "unsupported targetType: ip when EnableIPTargetType is false"
+    env = Env(feature_gates={"EnableIPTargetType": False})
+    found = errors(case_text("ip-target-named-target-port"), env)
+    assert any("unsupported targetType: ip when EnableIPTargetType is false" in e for e in found), found
