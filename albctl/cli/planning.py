@@ -58,12 +58,15 @@ def backend_sg_change(cluster: str) -> Change:
 
 
 def make_plan(clients: AwsClients, cluster: str, vpc_id: str | None, specs: list[tuple[str, dict[str, Any]]],
-              targets: dict[str, dict[str, list[Any]]], *, backend_sg: bool, warnings: tuple[str, ...] = ()) -> Plan:
-    """Diff desired stacks (stack-json resources, by stack id) against what is live now."""
+              targets: dict[str, dict[str, list[Any]]], *, backend_sg: bool, warnings: tuple[str, ...] = (),
+              state: Any = None) -> Plan:
+    """Diff desired stacks (stack-json resources, by stack id) against what is live now (``state``: a
+    LiveState already read for these stacks, else it is read here)."""
     from albctl.aws.live import read_live
     from albctl.plan.diff import diff_resources, stack_specs, unmanaged_types
 
-    state = read_live(clients, cluster, [stack_id for stack_id, _ in specs])
+    if state is None:
+        state = read_live(clients, cluster, [stack_id for stack_id, _ in specs])
     live = state.stacks
     stacks: list[StackPlan] = []
     if backend_sg:
@@ -137,7 +140,7 @@ def fresh_plan(env: Any, desired: Any) -> Plan:
     notes, cert_warnings = certificate_notes(result.groups, desired.facts)
     plan = make_plan(target.clients, settings.cluster_name, desired.facts.vpc_id, specs, targets,
                      backend_sg=_needs_backend_sg(stacks),
-                     warnings=tuple(str(w) for w in result.warnings) + cert_warnings)
+                     warnings=tuple(str(w) for w in result.warnings) + cert_warnings, state=desired.live)
     return replace(plan, notes=notes)
 
 

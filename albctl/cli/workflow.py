@@ -20,6 +20,7 @@ class Desired:
     settings: Any  # albctl.settings.Settings, with the cluster name in effect
     target: AwsTarget | None  # None when offline
     facts: Any = None  # albctl.model.facts.Facts used to build the model
+    live: Any = None  # albctl.aws.live.LiveState of the groups' stacks, read before building
 
 
 def settings_from(cluster: str | None, config: Path | None, ingress_class: str | None) -> Any:
@@ -50,13 +51,25 @@ def load_desired(env: Env, paths: list[str], settings: Any, aws: AwsArgs | None,
     result = pipeline.read(paths, settings, env.stdin.read() if "-" in paths else None)
     report(env, result, verbose)
     result.raise_for_errors()  # bad input: stop before any AWS call
-    facts, target = OFFLINE, None
+    facts, target, live = OFFLINE, None, None
     if aws is not None:
+        from dataclasses import replace
+
         from albctl.aws.facts import discover_facts
+        from albctl.aws.live import read_live
+        from albctl.model.stack import LOAD_BALANCER
 
         target = aws_target(env, aws, settings.cluster_name or None)
         settings = settings.with_overrides(cluster_name=require_cluster(target.cluster))
         facts = discover_facts(target.clients, result.groups, settings)
+        # the live stacks are read once, here: their load balancers keep their subnets (as the
+        # controller does), and plan diffs against the same read
+        live = read_live(target.clients, settings.cluster_name, [g.id for g in result.groups])
+        existing = {stack_id: (str(lb.spec.get("scheme")),
+                               tuple(m["subnetID"] for m in lb.spec.get("subnetMapping", [])))
+                    for stack_id, stack in live.stacks.items()
+                    for lb in stack.resources if lb.type == LOAD_BALANCER}
+        facts = replace(facts, live_load_balancers=existing)
     result = pipeline.build(result, settings, facts)
     result.raise_for_errors()
-    return Desired(result, settings, target, facts)
+    return Desired(result, settings, target, facts, live)

@@ -353,7 +353,7 @@ class _Builder:
                                     f"{','.join(first)}, Ingress {member.ingress.meta.key} sets {','.join(other)}",
                                     member, "subnets")
             return tuple(self.facts.subnet(s) for s in first)
-        return self.facts.subnets_for(scheme)
+        return self.facts.subnets_for(scheme, self.group.id)
 
     def _lb_attributes(self) -> tuple[Attribute, ...]:
         first_params = self.group.members[0].params

@@ -29,9 +29,16 @@ class Facts:
     # ELBv2 trust store names and WAFv2 web ACL names → ARNs (not looked up yet: placeholders)
     trust_store_arns: Mapping[str, str] = field(default_factory=dict)
     web_acl_arns: Mapping[str, str] = field(default_factory=dict)
+    # stack id → (scheme, subnet ids) of the stack's live load balancer
+    live_load_balancers: Mapping[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     offline: bool = True
 
-    def subnets_for(self, scheme: str) -> tuple[Token, ...]:
+    def subnets_for(self, scheme: str, stack_id: str | None = None) -> tuple[Token, ...]:
+        """Subnets for a load balancer without explicit subnets: those of the stack's live load balancer
+        when it has the same scheme (the controller keeps them), else the discovered ones."""
+        live = self.live_load_balancers.get(stack_id or "")
+        if live is not None and live[0] == scheme:
+            return tuple(live[1])
         found = self.discovered_subnets.get(scheme)
         if found is not None:
             return tuple(found)

@@ -256,3 +256,13 @@ def test_apply_asks_on_a_terminal_and_only_yes_goes_ahead(answer: str, code: int
     assert got == code, err.getvalue()
     assert "Only 'yes' will be accepted" in out.getvalue()
     assert owned(aws)["lb"] == lbs
+
+
+def test_live_load_balancer_keeps_its_subnets_as_the_controller_does(seeded: Any, moto_server: str,
+                                                                     aws: AwsClients) -> None:
+    assert apply(moto_server, str(SAMPLES / "echoserver"))[0] == 0
+    (lb,) = aws.elbv2.describe_load_balancers()["LoadBalancers"]
+    two = seeded["public_subnet_ids"][:2]
+    aws.elbv2.set_subnets(LoadBalancerArn=lb["LoadBalancerArn"], Subnets=two)
+    # discovery would pick three subnets; the stack's existing load balancer keeps its two
+    assert plan_code(moto_server, str(SAMPLES / "echoserver")) == 0
