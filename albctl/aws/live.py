@@ -167,15 +167,18 @@ class _Reader:
         lb_attrs = {lb["LoadBalancerArn"]: submit(self.lb_attributes, lb["LoadBalancerArn"]) for _, lb in owned_lbs}
         tg_attrs = {tg["TargetGroupArn"]: submit(self.tg_attributes, tg["TargetGroupArn"]) for _, tg in owned_tgs}
         tg_health = {tg["TargetGroupArn"]: submit(self.tg_targets, tg["TargetGroupArn"]) for _, tg in owned_tgs}
+        lb_capacity = {arn: submit(self.lb_capacity, arn) for arn in lb_attrs}
         listeners_f = {submit(self.describe_listeners, arn): arn for arn in lb_attrs}
         listeners: dict[str, list[dict[str, Any]] | None] = {}
         rules_f: dict[str, Future[list[dict[str, Any]] | None]] = {}
         certs_f: dict[str, Future[list[dict[str, Any]] | None]] = {}
+        ls_attrs_f: dict[str, Future[list[dict[str, str]] | None]] = {}
         for fut in as_completed(listeners_f):
             found = listeners[listeners_f[fut]] = fut.result()
             for ls in found or ():
                 arn = ls["ListenerArn"]
                 rules_f[arn] = submit(self.describe_rules, arn)
+                ls_attrs_f[arn] = submit(self.listener_attributes, arn)
                 if ls.get("Protocol") in _SECURE:
                     certs_f[arn] = submit(self.listener_certificates, arn)
         rules = {arn: f.result() for arn, f in rules_f.items()}
@@ -198,13 +201,14 @@ class _Reader:
             attrs, found = lb_attrs[lb_arn].result(), listeners[lb_arn]
             if attrs is None or found is None:
                 continue
-            out.append((stack_id, _load_balancer(lb, tags[lb_arn], attrs)))
+            out.append((stack_id, _load_balancer(lb, tags[lb_arn], attrs, lb_capacity[lb_arn].result())))
             for ls in found:
                 ls_arn = ls["ListenerArn"]
                 ls_rules = rules[ls_arn]
                 if ls_rules is None or certs.get(ls_arn, ()) is None:
                     continue
-                out.append((stack_id, _listener(ls, tags.get(ls_arn, {}), certs.get(ls_arn) or [])))
+                out.append((stack_id, _listener(ls, tags.get(ls_arn, {}), certs.get(ls_arn) or [],
+                                                ls_attrs_f[ls_arn].result() or [])))
                 for rule in ls_rules:
                     if not rule.get("IsDefault"):
                         out.append((stack_id, _rule(rule, ls, tags.get(rule["RuleArn"], {}))))
@@ -297,6 +301,22 @@ class _Reader:
     def describe_rules(self, ls_arn: str) -> list[dict[str, Any]] | None:
         return _unless_gone(partial(self._pages, self.elbv2, "DescribeRules", "Rules", ListenerArn=ls_arn))
 
+    def listener_attributes(self, ls_arn: str) -> list[dict[str, str]] | None:
+        def call() -> list[dict[str, str]]:
+            with aws_call("DescribeListenerAttributes"):
+                return list(self.elbv2.describe_listener_attributes(ListenerArn=ls_arn).get("Attributes") or [])
+
+        return _unless_gone(call)
+
+    def lb_capacity(self, arn: str) -> dict[str, Any] | None:
+        """The minimum capacity reserved for a load balancer (``None`` when there is none)."""
+        def call() -> dict[str, Any] | None:
+            with aws_call("DescribeCapacityReservation"):
+                found = self.elbv2.describe_capacity_reservation(LoadBalancerArn=arn)
+            return found.get("MinimumLoadBalancerCapacity")
+
+        return _unless_gone(call)
+
     def listener_certificates(self, ls_arn: str) -> list[dict[str, Any]] | None:
         return _unless_gone(
             partial(self._pages, self.elbv2, "DescribeListenerCertificates", "Certificates", ListenerArn=ls_arn)
@@ -316,7 +336,8 @@ def _unless_gone(call: Callable[[], T]) -> T | None:
 # -- AWS shapes → model shapes ----------------------------------------------------------------------
 
 
-def _load_balancer(lb: dict[str, Any], tags: dict[str, str], attrs: list[dict[str, str]]) -> LiveResource:
+def _load_balancer(lb: dict[str, Any], tags: dict[str, str], attrs: list[dict[str, str]],
+                   capacity: dict[str, Any] | None = None) -> LiveResource:
     subnets = sorted(az["SubnetId"] for az in lb.get("AvailabilityZones") or [] if az.get("SubnetId"))
     spec = {
         "name": lb.get("LoadBalancerName"),
@@ -327,6 +348,9 @@ def _load_balancer(lb: dict[str, Any], tags: dict[str, str], attrs: list[dict[st
         "securityGroups": sorted(lb.get("SecurityGroups") or []),
         "customerOwnedIPv4Pool": lb.get("CustomerOwnedIpv4Pool"),
         "loadBalancerAttributes": _attributes(attrs),
+        "minimumLoadBalancerCapacity": {"capacityUnits": capacity["CapacityUnits"]}
+        if capacity and capacity.get("CapacityUnits") else None,
+        "ipv4IPAMPool": (lb.get("IpamPools") or {}).get("Ipv4IpamPoolId"),
         "tags": _spec_tags(tags),
     }
     attr_map = {a["Key"]: a.get("Value") for a in attrs}
@@ -341,7 +365,8 @@ def _load_balancer(lb: dict[str, Any], tags: dict[str, str], attrs: list[dict[st
     return LiveResource(LOAD_BALANCER, rid, lb["LoadBalancerArn"], _compact(spec), tags, _compact(extra))
 
 
-def _listener(ls: dict[str, Any], tags: dict[str, str], more_certs: list[dict[str, Any]]) -> LiveResource:
+def _listener(ls: dict[str, Any], tags: dict[str, str], more_certs: list[dict[str, Any]],
+              attrs: list[dict[str, str]] | None = None) -> LiveResource:
     """Certificates: the default one first (DescribeListeners), then the others sorted by ARN
     (DescribeListenerCertificates, which lists the default one too, flagged ``IsDefault``)."""
     secure = ls.get("Protocol") in _SECURE
@@ -357,6 +382,9 @@ def _listener(ls: dict[str, Any], tags: dict[str, str], more_certs: list[dict[st
         "defaultActions": _actions(ls.get("DefaultActions")),
         "certificates": [{"certificateARN": arn} for arn in default + others],
         "sslPolicy": ls.get("SslPolicy") if secure else None,  # moto reports one on HTTP listeners too
+        "mutualAuthentication": {k: v for k, v in _camel_keys(ls.get("MutualAuthentication") or {}).items()
+                                 if k != "trustStoreAssociationStatus"} or None,
+        "listenerAttributes": _attributes(attrs or []),
         "tags": _spec_tags(tags),
     }
     rid = str(ls.get("Port"))
@@ -371,6 +399,7 @@ def _rule(rule: dict[str, Any], ls: dict[str, Any], tags: dict[str, str]) -> Liv
         "priority": priority,
         "conditions": [_condition(c) for c in rule.get("Conditions") or []],
         "actions": _actions(rule.get("Actions")),
+        "transforms": _camel_keys(rule.get("Transforms") or []),
         "tags": _spec_tags(tags),
     }
     rid = f"{ls.get('Port')}:{priority}"
@@ -502,9 +531,12 @@ def _action(a: dict[str, Any]) -> dict[str, Any]:
         ("JwtValidationConfig", "jwtValidationConfig"),
     ):
         if a.get(aws_key):
-            out[key] = _camel_keys(a[aws_key])
+            out[key] = {_MODEL_NAMES.get(k, k): v for k, v in _camel_keys(a[aws_key]).items()}
     return out
 
+
+# AWS's spellings → the model's (its JSON names follow the controller's Go tags)
+_MODEL_NAMES = {"clientId": "clientID", "userPoolArn": "userPoolARN", "userPoolClientId": "userPoolClientID"}
 
 _CONDITION_CONFIG = {
     "host-header": "HostHeaderConfig",

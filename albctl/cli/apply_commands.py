@@ -90,6 +90,7 @@ def apply(
     if plan_file is not None and paths:
         raise AlbctlError("give either manifests or --plan FILE, not both")
     target: Any = None
+    desired: Any = None
     if plan_file is not None:
         data = planning.load_saved_plan(str(plan_file))
         target = aws_target(env, aws, data["cluster"])
@@ -105,7 +106,13 @@ def apply(
     print_plan(env.out, plan)
     if plan.has_changes:
         confirm(env, "apply", "perform these actions", auto_approve)
-        _execute(env, target.clients, plan, allow_destroy_protected)
+        secrets: dict[str, str] = {}
+        if desired is not None:  # a saved plan holds no secrets: OIDC rules need the manifests
+            from albctl.model.auth import client_secrets
+
+            for stack in desired.result.stacks:
+                secrets.update(client_secrets(stack))
+        _execute(env, target.clients, plan, allow_destroy_protected, secrets)
         s = plan.summary
         env.out.print(f"\nApply complete! Resources: {s['create']} added, {s['update']} changed, "
                       f"{s['replace']} replaced, {s['delete']} destroyed.", markup=False)
@@ -114,11 +121,11 @@ def apply(
     return ExitCode.OK
 
 
-def _execute(env: Env, clients: Any, plan: Any, allow_destroy_protected: bool) -> None:
+def _execute(env: Env, clients: Any, plan: Any, allow_destroy_protected: bool, secrets: dict[str, str]) -> None:
     from albctl.apply.executor import Executor, StackWork
     from albctl.plan.diff import stack_specs
 
-    executor = Executor(clients, plan.vpc_id, _progress(env), allow_destroy_protected)
+    executor = Executor(clients, plan.vpc_id, _progress(env), allow_destroy_protected, secrets)
     for stack in plan.stacks:
         specs = stack_specs(stack.resources) or {(c.type, c.id): c.after for c in stack.changes if c.after}
         executor.apply(StackWork(stack.id, specs, list(stack.changes)))
@@ -129,21 +136,31 @@ def _emit_tgbs(env: Env, clients: Any, plan: Any, directory: Path) -> None:
     import yaml
 
     from albctl.aws.live import read_live_stacks
-    from albctl.model.stack import TARGET_GROUP, TARGET_GROUP_BINDING
+    from albctl.cli.planning import find_backend_sg
+    from albctl.model.stack import BACKEND_SG_ID, SECURITY_GROUP, TARGET_GROUP, TARGET_GROUP_BINDING
+    from albctl.plan.diff import resolve_refs
 
     live = read_live_stacks(clients, plan.cluster, [s.id for s in plan.stacks])
+    backend = find_backend_sg(clients, plan.cluster)
     directory.mkdir(parents=True, exist_ok=True)
     for stack in plan.stacks:
-        arns = {r.id: r.arn for r in (live[stack.id].resources if stack.id in live else []) if r.type == TARGET_GROUP}
+        resources = live[stack.id].resources if stack.id in live else []
+        known = {(r.type, r.id): r.arn for r in resources}
+        if backend is not None:
+            known[(SECURITY_GROUP, BACKEND_SG_ID)] = backend["GroupId"]
+        arns = {r.id: r.arn for r in resources if r.type == TARGET_GROUP}
         for tg_id, body in (stack.resources.get(TARGET_GROUP_BINDING) or {}).items():
-            spec = body["spec"]
+            spec = resolve_refs(body["spec"], known)
             if spec["targetType"] != "ip" or tg_id not in arns:
                 continue
-            doc = {"apiVersion": "elbv2.k8s.aws/v1beta1", "kind": "TargetGroupBinding",
+            doc: dict[str, Any] = {"apiVersion": "elbv2.k8s.aws/v1beta1", "kind": "TargetGroupBinding",
                    "metadata": {"name": spec["name"], "namespace": spec["namespace"]},
                    "spec": {"targetGroupARN": arns[tg_id], "targetType": "ip",
                             "serviceRef": {"name": spec["serviceName"], "port": spec["servicePort"]},
                             "ipAddressType": spec["ipAddressType"], "vpcID": spec["vpcID"]}}
+            for key in ("networking", "nodeSelector", "multiClusterTargetGroup"):
+                if spec.get(key):
+                    doc["spec"][key] = spec[key]
             path = directory / f"{spec['namespace']}-{spec['name']}.yaml"
             path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
             env.out.print(f"wrote {path}", markup=False)

@@ -201,18 +201,25 @@ def _changes(stacks: list[dict[str, Any]]) -> list[Any]:
             for s in stacks]
 
 
-def unused_backend_sg(clients: AwsClients, cluster: str, deleting: set[str]) -> Change | None:
-    """The cluster's shared backend SG, as a delete, when no load balancer but those being deleted
-    uses it (the controller removes it when its last Ingress goes)."""
+def find_backend_sg(clients: AwsClients, cluster: str) -> dict[str, Any] | None:
+    """The cluster's shared backend security group (DescribeSecurityGroups by its tags), if exactly one."""
     from albctl.aws.session import aws_call
 
     filters = [{"Name": f"tag:{CLUSTER_TAG}", "Values": [cluster]},
                {"Name": f"tag:{BACKEND_SG_RESOURCE_TAG}", "Values": ["backend-sg"]}]
     with aws_call("DescribeSecurityGroups"):
         groups = clients.ec2.describe_security_groups(Filters=filters)["SecurityGroups"]
-    if len(groups) != 1:
+    return groups[0] if len(groups) == 1 else None
+
+
+def unused_backend_sg(clients: AwsClients, cluster: str, deleting: set[str]) -> Change | None:
+    """The cluster's shared backend SG, as a delete, when no load balancer but those being deleted
+    uses it (the controller removes it when its last Ingress goes)."""
+    from albctl.aws.session import aws_call
+
+    group = find_backend_sg(clients, cluster)
+    if group is None:
         return None
-    group = groups[0]
     with aws_call("DescribeLoadBalancers"):
         for page in clients.elbv2.get_paginator("describe_load_balancers").paginate():
             for lb in page["LoadBalancers"]:

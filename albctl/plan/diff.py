@@ -35,7 +35,7 @@ IMMUTABLE: dict[str, tuple[str, ...]] = {
     LISTENER_RULE: ("listenerARN",),
 }
 # attribute lists compared only on the keys albctl sets (AWS returns every attribute)
-PARTIAL_LISTS = ("loadBalancerAttributes", "targetGroupAttributes")
+PARTIAL_LISTS = ("loadBalancerAttributes", "targetGroupAttributes", "listenerAttributes")
 # the order in which changes are applied (deletions run in reverse)
 ORDER = (SECURITY_GROUP, TARGET_GROUP, LOAD_BALANCER, LISTENER, LISTENER_RULE)
 NAME_FIELDS = {LOAD_BALANCER: "name", TARGET_GROUP: "name", SECURITY_GROUP: "groupName"}
@@ -66,6 +66,9 @@ def _normalise(type_: str, data: dict[str, Any], desired: dict[str, Any] | None)
     for key in ("defaultActions", "actions"):
         if key in out:
             out[key] = [_normalise_action(a) for a in out[key]]
+    mtls = out.get("mutualAuthentication")
+    if isinstance(mtls, dict) and mtls.get("mode") == "off" and not mtls.get("trustStoreArn"):
+        out.pop("mutualAuthentication")  # AWS reports mTLS "off" on every HTTPS listener: same as none
     if type_ == LOAD_BALANCER:
         out["subnetMapping"] = sorted(out.get("subnetMapping", []), key=lambda s: str(s.get("subnetID")))
         out["securityGroups"] = sorted(map(str, out.get("securityGroups", [])))
@@ -89,6 +92,9 @@ def _normalise_action(action: dict[str, Any]) -> dict[str, Any]:
         if not sticky or not sticky.get("enabled"):
             forward.pop("targetGroupStickinessConfig", None)
         action["forwardConfig"] = forward
+    oidc = action.get("authenticateOIDCConfig")
+    if isinstance(oidc, dict):  # AWS never returns the client secret: it cannot be compared
+        action["authenticateOIDCConfig"] = {k: v for k, v in oidc.items() if k != "clientSecret"}
     redirect = action.get("redirectConfig")
     if isinstance(redirect, dict):
         action["redirectConfig"] = {**REDIRECT_DEFAULTS, **redirect}

@@ -266,3 +266,17 @@ def test_live_load_balancer_keeps_its_subnets_as_the_controller_does(seeded: Any
     aws.elbv2.set_subnets(LoadBalancerArn=lb["LoadBalancerArn"], Subnets=two)
     # discovery would pick three subnets; the stack's existing load balancer keeps its two
     assert plan_code(moto_server, str(SAMPLES / "echoserver")) == 0
+
+
+def test_emitted_bindings_open_the_backend_security_group(seeded: Any, moto_server: str, aws: AwsClients,
+                                                          tmp_path: Path) -> None:
+    import yaml
+
+    out_dir = tmp_path / "tgb"
+    assert apply(moto_server, str(SAMPLES / "2048"), extra=("--emit-tgb", str(out_dir)))[0] == 0
+    (path,) = out_dir.glob("*.yaml")
+    doc = yaml.safe_load(path.read_text())
+    (backend,) = aws.ec2.describe_security_groups(
+        Filters=[{"Name": "tag:elbv2.k8s.aws/resource", "Values": ["backend-sg"]}])["SecurityGroups"]
+    peers = [p for rule in doc["spec"]["networking"]["ingress"] for p in rule["from"]]
+    assert peers and all(p["securityGroup"]["groupID"] == backend["GroupId"] for p in peers)

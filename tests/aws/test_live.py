@@ -242,6 +242,9 @@ def test_listeners_and_rules(aws: AwsClients, world: dict[str, Any]) -> None:
     stack = read_live_stacks(aws, "c1", ["web/app"])["web/app"]
     ls80, ls443 = _get(stack, LISTENER, "80"), _get(stack, LISTENER, "443")
     assert ls80.arn == world["ls80"]
+    # DescribeListenerAttributes: every attribute AWS reports (the plan compares only those it sets)
+    for ls in (ls80, ls443):
+        assert {"key": "tcp.idle_timeout.seconds", "value": "350"} in ls.spec.pop("listenerAttributes")
     assert ls80.spec == {
         "loadBalancerARN": world["lb"],
         "port": 80,
@@ -387,6 +390,8 @@ def test_call_counts(aws: AwsClients, seeded: dict[str, Any]) -> None:
         "DescribeListeners": 1,
         "DescribeRules": 2,
         "DescribeListenerCertificates": 1,
+        "DescribeListenerAttributes": 2,  # one per listener
+        "DescribeCapacityReservation": 1,  # one per load balancer
         "DescribeTargetGroupAttributes": 5,
         "DescribeTargetHealth": 5,
     }
