@@ -85,6 +85,30 @@ def _list(key: str, value: Any) -> tuple[str, ...]:
     return tuple(p.strip() for p in str(value).split(",") if p.strip())
 
 
+# the controller's feature gates (pkg/config/feature_gates.go); those that change an Ingress's model are
+# EnableIPTargetType, EnableDefaultTagsLowPriority, LBCapacityReservation and EnableCertificateManagement
+FEATURE_GATES = (
+    "ListenerRulesTagging", "WeightedTargetGroups", "ServiceTypeLoadBalancerOnly", "EndpointsFailOpen",
+    "EnableServiceController", "EnableIPTargetType", "EnableTCPUDPListener", "EnableRGTAPI",
+    "SubnetsClusterTagCheck", "NLBHealthCheckAdvancedConfig", "NLBSecurityGroup", "ALBSingleSubnet",
+    "LBCapacityReservation", "SubnetDiscoveryByReachability", "NLBGatewayAPI", "ALBGatewayAPI",
+    "GlobalAcceleratorController", "EnhancedDefaultBehavior", "EnableDefaultTagsLowPriority",
+    "ALBTargetControlAgent", "GatewayListenerSet", "EnableCertificateManagement", "IngressPlanAnnotation",
+)
+
+
+def _feature_gates(key: str, value: Any) -> dict[str, bool]:
+    gates = {n: _bool(key, b) for n, b in _string_map(key, value).items()}
+    for name in gates:
+        if name not in FEATURE_GATES:
+            import difflib
+
+            close = difflib.get_close_matches(name, FEATURE_GATES, n=1)
+            raise ConfigError(f"config key {key!r}: unknown feature gate {name!r}"
+                              + (f" (did you mean {close[0]!r}?)" if close else ""))
+    return gates
+
+
 # config-file key (the controller's flag name) → (Settings field, converter)
 CONFIG_KEYS: dict[str, tuple[str, Any]] = {
     "cluster-name": ("cluster_name", _str),
@@ -94,7 +118,7 @@ CONFIG_KEYS: dict[str, tuple[str, Any]] = {
     "default-target-type": ("default_target_type", _choice("instance", "ip")),
     "default-ssl-policy": ("default_ssl_policy", _str),
     "default-load-balancer-scheme": ("default_load_balancer_scheme", _choice("internal", "internet-facing")),
-    "feature-gates": ("feature_gates", lambda k, v: {n: _bool(k, b) for n, b in _string_map(k, v).items()}),
+    "feature-gates": ("feature_gates", _feature_gates),
     "enable-backend-security-group": ("enable_backend_security_group", _bool),
     "enable-manage-backend-security-group-rules": ("enable_manage_backend_security_group_rules", _bool),
     "backend-security-group": ("backend_security_group", _str),

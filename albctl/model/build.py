@@ -270,6 +270,12 @@ class _Builder:
     # -- load balancer --------------------------------------------------------------------------
 
     def build(self) -> Stack:
+        for member in self.group.members:
+            # the controller creates ACM certificates only with this gate on (off by default); albctl
+            # does not create certificates, so it refuses rather than build a listener without one
+            if member.ingress.alb.get("create-acm-cert") and self.settings.gate("EnableCertificateManagement"):
+                raise self.fail("create-acm-cert is not supported by albctl yet: request the certificate in ACM "
+                                "and set alb.ingress.kubernetes.io/certificate-arn", member, "create-acm-cert")
         per_member = [(m, self._member_ports(m)) for m in self.group.members]
         ports = self._merge_ports(per_member)
         scheme, _ = self.exclusive("scheme", "scheme")

@@ -301,3 +301,23 @@ def test_settings_default_scheme_and_target_type():
     assert spec(st, LOAD_BALANCER).scheme == "internet-facing"
     assert spec(st, TARGET_GROUP).target_type == "ip"
     assert SETTINGS.default_target_type == "instance"
+
+
+def test_create_acm_cert_is_ignored_like_the_controller_unless_the_gate_is_on():
+    ann = {"create-acm-cert": "true", "listen-ports": '[{"HTTP": 80}]'}
+    assert one(ingress(annotations=ann), service())
+    gated = Settings(cluster_name="c", feature_gates={"EnableCertificateManagement": True})
+    (message,) = errors(ingress(annotations=ann), service(), settings=gated)
+    assert "create-acm-cert is not supported by albctl yet" in message
+
+
+def test_unknown_feature_gate_in_config_is_an_error():
+    import pytest
+
+    from albctl.errors import ConfigError
+    from albctl.settings import settings_from_mapping
+
+    settings = settings_from_mapping({"feature-gates": "EnableIPTargetType=false"})
+    assert settings.gate("EnableIPTargetType", True) is False
+    with pytest.raises(ConfigError, match="unknown feature gate 'EnableIPTargetTyp'.*did you mean"):
+        settings_from_mapping({"feature-gates": "EnableIPTargetTyp=false"})
