@@ -1,4 +1,4 @@
-"""Golden files of `albctl render --offline --format json` for every sample.
+"""Golden files of `albctl render --offline --format json|stack-json` for every sample.
 
 Regenerate after an intended change with:  ALBCTL_UPDATE_GOLDEN=1 pytest tests/test_golden_render.py
 """
@@ -18,6 +18,7 @@ from albctl.cli.main import app
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden" / "render"
+GOLDEN_STACK_JSON = Path(__file__).resolve().parent / "golden" / "stack-json"
 SAMPLES = sorted(p.name for p in (ROOT / "samples").iterdir() if p.is_dir() and p.name != "invalid")
 
 
@@ -42,5 +43,20 @@ def test_render_json_matches_golden(sample: str) -> None:
     assert out == golden.read_text(encoding="utf-8")  # byte-stable output
 
 
+@pytest.mark.parametrize("sample", SAMPLES)
+def test_render_stack_json_matches_golden(sample: str) -> None:
+    code, out, err = run_cli("render", str(ROOT / "samples" / sample), "--offline", "--format", "stack-json",
+                             "--cluster", "golden")
+    assert code == 0, err
+    golden = GOLDEN_STACK_JSON / f"{sample}.json"
+    if os.environ.get("ALBCTL_UPDATE_GOLDEN") == "1":
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(out, encoding="utf-8")
+    assert golden.is_file(), f"missing {golden}: run with ALBCTL_UPDATE_GOLDEN=1"
+    assert out == golden.read_text(encoding="utf-8")
+    assert "not-a-real-secret" not in out
+
+
 def test_every_sample_has_a_golden_file() -> None:
     assert sorted(p.stem for p in GOLDEN.glob("*.json")) == SAMPLES
+    assert sorted(p.stem for p in GOLDEN_STACK_JSON.glob("*.json")) == SAMPLES
