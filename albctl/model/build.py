@@ -118,7 +118,7 @@ class _Builder:
                 continue
             if chosen is None:
                 chosen = (value, member)
-            elif _normalise(chosen[0]) != _normalise(value):
+            elif chosen[0] != value:  # lists compare in order, as the controller's cmp.Equal does
                 a, b = chosen[1].ingress.meta.key, member.ingress.meta.key
                 raise self.fail(f"conflicting {annotation}: Ingress {a} sets {_show(chosen[0])}, "
                                 f"Ingress {b} sets {_show(value)}", member, annotation)
@@ -225,8 +225,9 @@ class _Builder:
                         pl_owner = (member, set(cfg.prefix_lists))
                     elif pl_owner[1] != set(cfg.prefix_lists):
                         raise self.fail(f"conflicting security-group-prefix-lists on port {port}: Ingress "
-                                        f"{pl_owner[0].ingress.meta.key} and Ingress {member.ingress.meta.key} "
-                                        "differ", member, "security-group-prefix-lists")
+                                        f"{pl_owner[0].ingress.meta.key} sets {sorted(pl_owner[1])}, Ingress "
+                                        f"{member.ingress.meta.key} sets {sorted(set(cfg.prefix_lists))}", member,
+                                        "security-group-prefix-lists")
                 if cfg.ssl_policy is not None:
                     if policy_owner is None:
                         policy_owner, out.ssl_policy = member, cfg.ssl_policy
@@ -271,9 +272,11 @@ class _Builder:
 
     def build(self) -> Stack:
         for member in self.group.members:
-            # the controller creates ACM certificates only with this gate on (off by default); albctl
-            # does not create certificates, so it refuses rather than build a listener without one
-            if member.ingress.alb.get("create-acm-cert") and self.settings.gate("EnableCertificateManagement"):
+            # the controller creates ACM certificates only with this gate on (off by default), and not for an
+            # Ingress with certificate-arn; albctl does not create certificates, so it refuses rather than build
+            # a listener without one
+            if (member.ingress.alb.get("create-acm-cert") and self.settings.gate("EnableCertificateManagement")
+                    and not member.ingress.alb.get("certificate-arn")):
                 raise self.fail("create-acm-cert is not supported by albctl yet: request the certificate in ACM "
                                 "and set alb.ingress.kubernetes.io/certificate-arn", member, "create-acm-cert")
         per_member = [(m, self._member_ports(m)) for m in self.group.members]
@@ -378,10 +381,11 @@ class _Builder:
 
     def _security_groups(self, ports: dict[int, _PortConfig], ip_type: str) -> tuple[Token, ...]:
         explicit, member = self.exclusive("security-groups")
-        manage_rules, _ = self.exclusive("manage-backend-security-group-rules")
-        if manage_rules is None:  # the annotation beats the controller flag
-            manage_rules = self.settings.enable_manage_backend_security_group_rules
         if explicit:
+            # read only with explicit security groups, as the controller does (a conflict elsewhere is moot)
+            manage_rules, _ = self.exclusive("manage-backend-security-group-rules")
+            if manage_rules is None:  # the annotation beats the controller flag
+                manage_rules = self.settings.enable_manage_backend_security_group_rules
             tokens: list[Token] = [self.facts.security_group(s) for s in explicit]
             if manage_rules:
                 if not self.settings.enable_backend_security_group:
@@ -676,11 +680,9 @@ def _show_mtls(cfg: MutualAuthentication) -> str:
     return "{" + ", ".join(parts) + "}"
 
 
-def _normalise(value: Any) -> Any:
-    return sorted(value) if isinstance(value, list) else value
-
-
 def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as written in the annotation
     return ",".join(map(str, value)) if isinstance(value, list) else repr(value)
 
 
