@@ -11,17 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from albctl.aws.api_names import CONDITION_CONFIGS
 from albctl.errors import AlbctlError
 from albctl.model.stack import SECRET_MASK
-
-CONDITION_CONFIGS = {
-    "host-header": "HostHeaderConfig",
-    "path-pattern": "PathPatternConfig",
-    "http-header": "HttpHeaderConfig",
-    "http-request-method": "HttpRequestMethodConfig",
-    "query-string": "QueryStringConfig",
-    "source-ip": "SourceIpConfig",
-}
 
 
 def tag_list(tags: dict[str, str]) -> list[dict[str, str]]:

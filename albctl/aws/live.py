@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
+from albctl.aws.api_names import CONDITION_CONFIGS
 from albctl.aws.session import AwsClients, aws_call
 from albctl.errors import AwsError
 from albctl.model.stack import (
@@ -538,20 +539,12 @@ def _action(a: dict[str, Any]) -> dict[str, Any]:
 # AWS's spellings → the model's (its JSON names follow the controller's Go tags)
 _MODEL_NAMES = {"clientId": "clientID", "userPoolArn": "userPoolARN", "userPoolClientId": "userPoolClientID"}
 
-_CONDITION_CONFIG = {
-    "host-header": "HostHeaderConfig",
-    "path-pattern": "PathPatternConfig",
-    "http-header": "HttpHeaderConfig",
-    "http-request-method": "HttpRequestMethodConfig",
-    "query-string": "QueryStringConfig",
-    "source-ip": "SourceIpConfig",
-}
 
 
 def _condition(c: dict[str, Any]) -> dict[str, Any]:
     """Values from the field's ``*Config``, else the legacy top-level ``Values`` (AWS may return both)."""
     fld = c.get("Field")
-    cfg = c.get(_CONDITION_CONFIG.get(str(fld), "")) or {}
+    cfg = c.get(CONDITION_CONFIGS.get(str(fld), "")) or {}
     out: dict[str, Any] = {"field": fld}
     if fld == "query-string":
         out["queryString"] = [[kv.get("Key"), kv.get("Value", "")] for kv in cfg.get("Values") or []]
