@@ -98,6 +98,9 @@ metadata:
     alb.ingress.kubernetes.io/scheme: internet-facing
     alb.ingress.kubernetes.io/listen-ports: '[{{"HTTP": 80}}, {{"HTTPS": 443}}]'
     alb.ingress.kubernetes.io/certificate-arn: {cert_arn}
+    # ip targets: moto's emulated account allows 30 targets per load balancer (AWS: 1,000), which 45
+    # instance-mode groups of 3 nodes would exceed; the per-group reads are the same either way
+    alb.ingress.kubernetes.io/target-type: ip
 spec:
   ingressClassName: alb
   rules:
