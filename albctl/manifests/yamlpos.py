@@ -142,12 +142,14 @@ def load_documents(text: str) -> list[YamlDocument]:
         line, column = _line_col(text, exc.start, in_bytes=False)
         raise YamlSyntaxError("YAML syntax error: text is not valid UTF-8", line, column) from None
     docs: list[YamlDocument] = []
+    may_alias = "&" in text  # no anchor, no alias: the (costly) alias walk is only needed with one
     try:
         while loader.check_node():
             node = loader.get_node()
             if node is None:  # pragma: no cover - check_node guards this
                 break
-            _check_aliases(node)
+            if may_alias:
+                _check_aliases(node)
             docs.append(YamlDocument(loader.construct_document(node), node.start_mark.line + 1))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
