@@ -133,7 +133,7 @@ def validate(
     from albctl.cli.workflow import load_desired, settings_from
 
     env: Env = ctx.obj
-    result = load_desired(env, paths, settings_from(None, config, ingress_class), None, verbose=verbose).result
+    result = load_desired(env, paths, settings_from(None, config, ingress_class), None, verbose=verbose)[0].result
     inputs = result.inputs
     ours = sum(len(g.members) for g in result.groups)
     env.out.print(
@@ -166,7 +166,7 @@ def render(
 
     env: Env = ctx.obj
     aws = None if offline else AwsArgs(region, profile, endpoint_url, sandbox)
-    desired = load_desired(env, paths, settings_from(cluster, config, ingress_class), aws, verbose=verbose)
+    desired, _ = load_desired(env, paths, settings_from(cluster, config, ingress_class), aws, verbose=verbose)
     result, settings = desired.result, desired.settings
     if not settings.cluster_name:
         env.err.print("warning: no cluster name (--cluster, ALBCTL_CLUSTER or cluster-name in --config): names "

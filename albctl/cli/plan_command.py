@@ -44,19 +44,21 @@ def plan(
     endpoint_url: EndpointOpt = None,
     sandbox: SandboxOpt = False,
 ) -> int:
-    """Show what apply would change on AWS. Changes nothing."""
-    from albctl.cli.planning import fresh_plan
+    """Show the operations apply would run on AWS, in order. Changes nothing."""
+    from albctl import usecases
     from albctl.cli.workflow import load_desired, settings_from
+    from albctl.plan.document import plan_json
     from albctl.views import plan as views
 
     env: Env = ctx.obj
-    desired = load_desired(env, paths, settings_from(cluster, config, ingress_class),
-                           AwsArgs(region, profile, endpoint_url, sandbox))
-    the_plan = fresh_plan(env, desired)
+    desired, target = load_desired(env, paths, settings_from(cluster, config, ingress_class),
+                                   AwsArgs(region, profile, endpoint_url, sandbox))
+    assert target is not None
+    the_plan = usecases.plan_desired(desired, target.clients, target.clients.region or "")
     if out is not None:
-        out.write_text(views.plan_json(the_plan), encoding="utf-8")
+        save_plan(out, plan_json(the_plan))
     if output_format is PlanFormat.json:
-        env.write(views.plan_json(the_plan))
+        env.write(plan_json(the_plan))
     elif output_format is PlanFormat.markdown:
         env.write(views.plan_markdown(the_plan))
     else:
@@ -64,3 +66,14 @@ def plan(
     if detailed_exitcode and the_plan.has_changes:
         return ExitCode.CHANGES
     return ExitCode.OK
+
+
+def save_plan(path: Path, text: str) -> None:
+    """Write a plan file; a problem with the path is a one-line error."""
+    from albctl.errors import AlbctlError
+
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise AlbctlError(f"cannot write plan file {path}: {exc.strerror}",
+                          hint="give --out a file path in an existing, writable directory") from None

@@ -1,26 +1,13 @@
-"""The steps every model-building command shares: settings, manifests, discovery, model.
-
-Bad input stops before any AWS call; with AWS, the cluster name is required and facts are
-discovered before the model is built.
-"""
+"""CLI glue shared by every model-building command: settings from flags, manifests read with their
+warnings printed, then the stacks built (offline, or with AWS) through :mod:`albctl.usecases`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from albctl.cli.env import Env
 from albctl.cli.options import AwsArgs, AwsTarget, aws_target, require_cluster
-
-
-@dataclass
-class Desired:
-    result: Any  # albctl.pipeline.Result, with stacks built
-    settings: Any  # albctl.settings.Settings, with the cluster name in effect
-    target: AwsTarget | None  # None when offline
-    facts: Any = None  # albctl.model.facts.Facts used to build the model
-    live: Any = None  # albctl.aws.live.LiveState of the groups' stacks, read before building
 
 
 def settings_from(cluster: str | None, config: Path | None, ingress_class: str | None) -> Any:
@@ -41,35 +28,18 @@ def report(env: Env, result: Any, verbose: bool) -> None:
             env.err.print(f"{ing.meta.location}: skipped {ing.meta.ref}: {why}", markup=False, soft_wrap=True)
 
 
-def load_desired(env: Env, paths: list[str], settings: Any, aws: AwsArgs | None, *, verbose: bool = False) -> Desired:
-    """Read the manifests and build their stacks: offline when ``aws`` is None, else with discovered facts."""
-    from albctl import pipeline
-    from albctl.model.auth import oidc_env
-    from albctl.model.facts import OFFLINE
+def load_desired(env: Env, paths: list[str], settings: Any, aws: AwsArgs | None, *,
+                 verbose: bool = False) -> tuple[Any, AwsTarget | None]:
+    """Read the manifests and build their stacks: offline when ``aws`` is None, else with discovered facts.
+    Returns the :class:`albctl.usecases.Desired` and where AWS is."""
+    from albctl import usecases
 
-    settings = settings.with_overrides(auth_env=oidc_env(env.environ))
-    result = pipeline.read(paths, settings, env.stdin.read() if "-" in paths else None)
+    result, settings = usecases.read_inputs(paths, settings, env.stdin.read() if "-" in paths else None,
+                                            env.environ)
     report(env, result, verbose)
     result.raise_for_errors()  # bad input: stop before any AWS call
-    facts, target, live = OFFLINE, None, None
+    target = None
     if aws is not None:
-        from dataclasses import replace
-
-        from albctl.aws.facts import discover_facts
-        from albctl.aws.live import read_live
-        from albctl.model.stack import LOAD_BALANCER
-
         target = aws_target(env, aws, settings.cluster_name or None)
         settings = settings.with_overrides(cluster_name=require_cluster(target.cluster))
-        facts = discover_facts(target.clients, result.groups, settings)
-        # the live stacks are read once, here: their load balancers keep their subnets (as the
-        # controller does), and plan diffs against the same read
-        live = read_live(target.clients, settings.cluster_name, [g.id for g in result.groups])
-        existing = {stack_id: (str(lb.spec.get("scheme")),
-                               tuple(m["subnetID"] for m in lb.spec.get("subnetMapping", [])))
-                    for stack_id, stack in live.stacks.items()
-                    for lb in stack.resources if lb.type == LOAD_BALANCER}
-        facts = replace(facts, live_load_balancers=existing)
-    result = pipeline.build(result, settings, facts)
-    result.raise_for_errors()
-    return Desired(result, settings, target, facts, live)
+    return usecases.build_desired(result, settings, target.clients if target else None), target

@@ -24,7 +24,8 @@ stays pure: the variables reach it through ``Settings.auth_env`` (fill it with :
 
 The client secret never appears in any output: ``AuthenticateOidcConfig.client_secret`` is
 ``repr=False`` and ``to_data`` writes ``"<secret>"`` for it. ``apply`` gets the real values from the
-desired stack with :func:`client_secrets` and hands them to ``albctl.apply.convert.action``.
+desired stack with :func:`client_secrets` and hands them to the executor (``albctl.apply.executor``),
+which fills the ``$secret`` markers of the plan's calls.
 """
 
 from __future__ import annotations
@@ -210,7 +211,7 @@ def jwt_action(values: Mapping[str, Any]) -> Action | None:
 
 def client_secrets(stack: Stack) -> dict[str, str]:
     """OIDC client id → client secret, for every authenticate-oidc action of a desired stack: what
-    ``albctl.apply.convert.action(..., secrets=...)`` needs, since ``to_data`` masks the secrets."""
+    the executor needs for the plan's ``$secret`` markers, since ``to_data`` masks the secrets."""
     out: dict[str, str] = {}
     for res in stack.resources:
         spec = res.spec

@@ -1,4 +1,5 @@
-"""Views of a plan: terraform-like text, versioned JSON (the contract), markdown for PR comments."""
+"""Views of a plan: terraform-like text (the operations apply runs, in order), markdown for pull
+requests, and apply's progress lines. The JSON document lives in :mod:`albctl.plan.document`."""
 
 from __future__ import annotations
 
@@ -6,112 +7,134 @@ import json
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
-from albctl.plan.model import Action, Change, Plan
+from albctl.elbv2 import KINDS
+from albctl.elbv2.call import created_key
+from albctl.plan.model import Change, ChangeAction, Operation, Plan, StackPlan, Step
 
-PLAN_FORMAT_VERSION = "1"
-SYMBOLS = {Action.CREATE: ("+", "green"), Action.UPDATE: ("~", "yellow"), Action.REPLACE: ("-/+", "magenta"),
-           Action.DELETE: ("-", "red")}
-SHORT_TYPES = {
-    "AWS::ElasticLoadBalancingV2::LoadBalancer": "load balancer",
-    "AWS::ElasticLoadBalancingV2::Listener": "listener",
-    "AWS::ElasticLoadBalancingV2::ListenerRule": "rule",
-    "AWS::ElasticLoadBalancingV2::TargetGroup": "target group",
-    "AWS::EC2::SecurityGroup": "security group",
-}
+SYMBOLS = {Step.CREATE: ("+", "green"), Step.MODIFY: ("~", "yellow"), Step.MOVE: ("↕", "cyan"),
+           Step.DELETE: ("-", "red")}
+VERBS = {Step.CREATE: ("Creating", "Creation"), Step.MODIFY: ("Modifying", "Modifications"),
+         Step.MOVE: ("Moving", "Move"), Step.DELETE: ("Destroying", "Destruction")}
 
 
-def plan_data(plan: Plan) -> dict[str, Any]:
-    """The plan as the contract's JSON document (also the saved plan file)."""
-    return {
-        "format_version": PLAN_FORMAT_VERSION,
-        "cluster": plan.cluster,
-        "region": plan.region,
-        "vpc_id": plan.vpc_id,
-        "stacks": [
-            {
-                "id": stack.id,
-                "resources": stack.resources,
-                "changes": [_change_data(c) for c in stack.changes if c.action is not Action.NOOP],
-                "targets": stack.targets,
-            }
-            for stack in plan.stacks
-        ],
-        "summary": plan.summary,
-        "warnings": list(plan.warnings),
-        "notes": list(plan.notes),
-    }
+def short(type_: str) -> str:
+    return KINDS[type_].short if type_ in KINDS else type_
 
 
-def _change_data(change: Change) -> dict[str, Any]:
-    return {
-        "type": change.type,
-        "id": change.id,
-        "name": change.name,
-        "action": change.action.value,
-        "before": change.before,
-        "after": change.after,
-        "diff": [{"path": f.path, "old": f.old, "new": f.new} for f in change.diff],
-        "reasons": list(change.reasons),
-        "arn": change.arn,
-        "protected": change.protected,
-    }
-
-
-def plan_json(plan: Plan) -> str:
-    return json.dumps(plan_data(plan), indent=2, sort_keys=True, default=str) + "\n"
-
-
-def _value(v: Any) -> str:
-    if isinstance(v, dict) and "$ref" in v:
+def value_text(v: Any) -> str:
+    """A value as shown in a plan: references to what apply creates as ``(known after apply)``."""
+    key = created_key(v)
+    if key is not None:
+        return f"(known after apply: {short(key[1])} {key[2]})"
+    if isinstance(v, dict) and "$ref" in v and len(v) == 1:
         return "(known after apply)"
+    if isinstance(v, dict | list):
+        return json.dumps(_markers(v), default=str, ensure_ascii=False, separators=(", ", ": "))
     return json.dumps(v, default=str, ensure_ascii=False)
 
 
-def _summary_line(plan: Plan) -> str:
+def _markers(v: Any) -> Any:
+    key = created_key(v)
+    if key is not None:
+        return f"(known after apply: {short(key[1])} {key[2]})"
+    if isinstance(v, dict):
+        return {k: _markers(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_markers(x) for x in v]
+    return v
+
+
+def summary_line(plan: Plan) -> str:
     s = plan.summary
-    return (f"Plan: {s['create']} to add, {s['update']} to change, {s['replace']} to replace, "
+    return (f"Plan: {s['create']} to add, {s['update']} to change, {s['replace']} to replace, {s['move']} to move, "
             f"{s['delete']} to destroy.")
 
 
+def operation_title(op: Operation) -> str:
+    verb = {Step.CREATE: "create", Step.MODIFY: "modify", Step.MOVE: "move", Step.DELETE: "delete"}[op.step]
+    detail = f" ({op.detail})" if op.detail else ""
+    return f"{verb} {short(op.type)} {op.name}{detail}"
+
+
+def _change_for(stack: StackPlan, op: Operation) -> Change | None:
+    return next((c for c in stack.changes if c.type == op.type and c.id == op.id
+                 and c.action is not ChangeAction.NOOP), None)
+
+
+def _lines(stack: StackPlan, op: Operation) -> list[tuple[str, str]]:
+    """(style, text) detail lines under an operation."""
+    change = _change_for(stack, op)
+    out: list[tuple[str, str]] = []
+    if op.step is Step.CREATE and change is not None and change.after:
+        for key, value in sorted(change.after.items()):
+            out.append(("green", f"+ {key} = {value_text(value)}"))
+    elif op.step is Step.MODIFY and change is not None:
+        for f in change.diff:
+            out.append(("yellow", f"~ {f.path}: {value_text(f.old)} → {value_text(f.new)}"))
+    elif op.step is Step.MOVE:
+        moved = [c for c in stack.changes if c.action is ChangeAction.MOVE and c.id.split(":")[0] == op.id]
+        for c in moved:
+            old = (c.before or {}).get("priority")
+            out.append(("cyan", f"↕ rule {c.id}: priority {old} → {(c.after or {}).get('priority')}"))
+    return out
+
+
 def print_plan(console: Console, plan: Plan) -> None:
-    """One block per changed resource, one line per changed field; unchanged resources folded.
-    (Warnings go to standard error with the input diagnostics; the JSON form carries them too.)"""
+    """The operations apply will run, in order, each with its field changes; then the summary."""
     for note in plan.notes:
-        console.print(f"[dim]note:[/] {escape(note)}")
+        console.print(Text.assemble(("note: ", "dim"), note), soft_wrap=True)
     if not plan.has_changes:
-        console.print("[green]No changes.[/] The load balancers match the manifests.")
+        console.print(Text.assemble(("No changes.", "green"), " The load balancers match the manifests."))
         return
     for stack in plan.stacks:
-        changed = [c for c in stack.changes if c.action is not Action.NOOP]
-        unchanged = len(stack.changes) - len(changed)
-        console.print(f"[bold]IngressGroup {escape(stack.id)}[/]")
-        for change in changed:
-            symbol, colour = SYMBOLS[change.action]
-            kind = SHORT_TYPES.get(change.type, change.type)
-            tail = f" (must be replaced: {', '.join(change.reasons)})" if change.reasons else ""
-            console.print(f"  [{colour}]{symbol} {kind} {escape(change.name)}[/]"
-                          f"{'' if change.name == change.id else f' [dim]{escape(change.id)}[/]'}{escape(tail)}")
-            if change.action is Action.CREATE and change.after:
-                for key, value in sorted(change.after.items()):
-                    console.print(f"      [green]+[/] {escape(key)} = {escape(_value(value))}")
-            for field in change.diff:
-                console.print(f"      [{colour}]~[/] {escape(field.path)}: {escape(_value(field.old))} → "
-                              f"{escape(_value(field.new))}")
+        if not stack.operations and not any(c.action is not ChangeAction.NOOP for c in stack.changes):
+            continue
+        console.print(Text(f"IngressGroup {stack.id}", style="bold"), soft_wrap=True)
+        for op in stack.operations:
+            symbol, colour = SYMBOLS[op.step]
+            console.print(Text(f"  {symbol} {operation_title(op)}", style=colour), soft_wrap=True)
+            for style, line in _lines(stack, op):
+                console.print(Text.assemble("      ", (line[:1], style), line[1:]), soft_wrap=True)
+        for c in stack.changes:
+            if c.action is ChangeAction.DELETE and c.note.startswith("deleted with"):
+                console.print(Text(f"  - {short(c.type)} {c.name} ({c.note})", style="red"), soft_wrap=True)
+        unchanged = sum(1 for c in stack.changes if c.action is ChangeAction.NOOP)
         if unchanged:
-            console.print(f"  [dim]({unchanged} unchanged resource(s) hidden)[/]")
+            console.print(Text(f"  ({unchanged} unchanged resource(s) hidden)", style="dim"))
     console.print()
-    console.print(f"[bold]{_summary_line(plan)}[/]")
+    console.print(Text(summary_line(plan), style="bold"))
 
 
 def plan_markdown(plan: Plan) -> str:
-    """A compact table for pull-request comments."""
-    lines = ["| action | type | name | changes |", "| --- | --- | --- | --- |"]
-    for change in plan.changes:
-        fields = ", ".join(f"`{f.path}`" for f in change.diff) or "—"
-        lines.append(f"| {change.action.value} | {SHORT_TYPES.get(change.type, change.type)} | "
-                     f"`{change.name}` | {fields} |")
+    """A table of the operations, in order, for pull-request comments."""
+    lines = ["| # | operation | changes |", "| --- | --- | --- |"]
+    n = 0
+    for stack in plan.stacks:
+        for op in stack.operations:
+            n += 1
+            detail = "<br>".join(_md(text) for _, text in _lines(stack, op) if not text.startswith("+ ")) or "—"
+            lines.append(f"| {n} | {_md(operation_title(op))} | {detail} |")
     if not plan.has_changes:
         lines = ["No changes."]
-    return "\n".join(["### albctl plan", "", *lines, "", f"**{_summary_line(plan)}**", ""])
+    return "\n".join(["### albctl plan", "", *lines, "", f"**{summary_line(plan)}**", ""])
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def progress_printer(console: Console) -> Any:
+    """Apply's progress, one line as each operation starts and one as it ends (terraform's wording)."""
+
+    def report(op: Operation, n: int, total: int, status: str, seconds: float, res_id: str | None) -> None:
+        what = f"{short(op.type)} {op.name}"
+        if status == "started":
+            console.print(f"[{n}/{total}] {VERBS[op.step][0]} {what}...", markup=False, soft_wrap=True)
+        else:
+            tail = f" [id={res_id}]" if res_id else ""
+            console.print(f"[{n}/{total}] {what}: {VERBS[op.step][1]} complete after {seconds:.0f}s{tail}",
+                          markup=False, soft_wrap=True)
+
+    return report

@@ -122,9 +122,10 @@ def test_replace_target_group_creates_new_before_deleting_old(seeded: Any, moto_
                        "    alb.ingress.kubernetes.io/target-type: ip")
     code, out, err = apply(moto_server, changed)
     assert code == 0, err
-    progress = out[out.index("Replacing target group"):]
-    assert progress.index("target group") < progress.index("rule 80:1") < progress.index("deleted")
     (new,) = aws.elbv2.describe_target_groups()["TargetGroups"]
+    started = [line.split("] ", 1)[1] for line in out.splitlines() if line.startswith("[") and "..." in line]
+    assert started == [f"Creating target group {new['TargetGroupName']}...", "Modifying rule 80:1...",
+                       f"Destroying target group {old['TargetGroupName']}..."], out
     assert new["TargetGroupArn"] != old["TargetGroupArn"] and new["TargetType"] == "ip"
     (rule,) = rules(aws)
     assert rule["Actions"][0]["ForwardConfig"]["TargetGroups"][0]["TargetGroupArn"] == new["TargetGroupArn"]

@@ -5,7 +5,10 @@ import json
 
 import pytest
 
-from albctl.apply import convert
+from albctl.apply.executor import Executor, MissingSecretError
+from albctl.elbv2 import actions
+from albctl.elbv2.call import Call
+from albctl.plan.model import Operation, Step
 from albctl.model.auth import client_secrets, env_names, oidc_env
 from albctl.model.serialize import stack_data, to_data
 from albctl.model.stack import LISTENER, LISTENER_RULE, SECRET_MASK
@@ -196,7 +199,7 @@ def test_convert_uses_the_real_secret_from_the_stack():
     data = to_data(rule(st, "443:1").actions[0])
     secrets = client_secrets(st)
     assert secrets == {"my-client": SECRET_VALUE}
-    out = convert.action(data, 1, secrets=secrets)
+    out = Executor(None, secrets).resolve(actions.write_action(data, 1))
     assert out["Type"] == "authenticate-oidc" and out["Order"] == 1
     assert out["AuthenticateOidcConfig"] == {
         "Issuer": OIDC["issuer"], "AuthorizationEndpoint": OIDC["authorizationEndpoint"],
@@ -205,19 +208,24 @@ def test_convert_uses_the_real_secret_from_the_stack():
         "Scope": "openid email", "SessionCookieName": "AWSELBAuthSessionCookie", "SessionTimeout": 604800}
 
 
-def test_convert_refuses_a_masked_secret_it_cannot_replace():
+def test_a_plan_never_holds_the_secret_and_apply_refuses_without_it():
     st = one(https({"auth-type": "oidc", "auth-idp-oidc": json.dumps(OIDC)}), service(), secret())
     data = to_data(rule(st, "443:1").actions[0])
-    with pytest.raises(convert.MissingSecretError, match="my-client"):
-        convert.actions([data], secrets={})
+    written = actions.write_actions([data])
+    assert SECRET_VALUE not in json.dumps(written)
+    assert written[0]["AuthenticateOidcConfig"]["ClientSecret"] == {"$secret": "my-client"}
+    op = Operation(Step.CREATE, "s", LISTENER_RULE, "443:1", "443:1",
+                   (Call("elbv2", "CreateRule", {"Actions": written}),))
+    with pytest.raises(MissingSecretError, match="my-client"):
+        Executor(None, {}).check([op])
 
 
 def test_convert_cognito_and_jwt():
     st = one(https({"auth-type": "cognito", "auth-idp-cognito": json.dumps(COGNITO)}), service())
-    out = convert.actions([to_data(a) for a in rule(st, "443:1").actions])
+    out = actions.write_actions([to_data(a) for a in rule(st, "443:1").actions])
     assert [a["Type"] for a in out] == ["authenticate-cognito", "forward"] and [a["Order"] for a in out] == [1, 2]
     assert out[0]["AuthenticateCognitoConfig"]["UserPoolArn"] == COGNITO["userPoolARN"]
-    jwt = convert.action({"type": "jwt-validation", "jwtValidationConfig": {
+    jwt = actions.write_action({"type": "jwt-validation", "jwtValidationConfig": {
         "jwksEndpoint": "https://j", "issuer": "i", "additionalClaims": [
             {"format": "single-string", "name": "admin", "values": ["true"]}]}}, 1)
     assert jwt["JwtValidationConfig"] == {"JwksEndpoint": "https://j", "Issuer": "i", "AdditionalClaims": [

@@ -4,7 +4,8 @@ TargetGroupBinding details (node selector, multi-cluster, target control port, n
 import json
 import textwrap
 
-from albctl.apply import convert
+from albctl.elbv2 import actions
+from albctl.elbv2.kind import Context
 from albctl.model.serialize import to_data
 from albctl.model.stack import (
     LISTENER,
@@ -72,11 +73,12 @@ def test_transforms_of_another_backend_do_not_apply():
 
 def test_convert_transforms_for_create_and_modify():
     spec = {"transforms": URL_REWRITE}
-    assert convert.rule_transforms(spec, modify=False) == {"Transforms": [
+    assert actions.write_transforms(spec["transforms"], modify=False) == {"Transforms": [
         {"Type": "url-rewrite", "UrlRewriteConfig": {"Rewrites": [{"Regex": "^/api/(.+)$", "Replace": "/$1"}]}}]}
-    assert convert.transforms(HOST_REWRITE)[0]["HostHeaderRewriteConfig"]["Rewrites"][0]["Replace"] == "$1.example.org"
-    assert convert.rule_transforms({}, modify=False) == {}
-    assert convert.rule_transforms({}, modify=True) == {"ResetTransforms": True}
+    host = actions.write_transforms(HOST_REWRITE, modify=False)["Transforms"][0]
+    assert host["HostHeaderRewriteConfig"]["Rewrites"][0]["Replace"] == "$1.example.org"
+    assert actions.write_transforms([], modify=False) == {}
+    assert actions.write_transforms([], modify=True) == {"ResetTransforms": True}
 
 
 # -- listener attributes --------------------------------------------------------------------------
@@ -156,10 +158,16 @@ def test_mutual_authentication_conflict_in_a_group_names_both():
 
 
 def test_convert_mutual_authentication():
-    assert convert.mutual_authentication({"mode": "verify", "trustStoreArn": STORE_ARN,
-                                          "ignoreClientCertificateExpiry": False}) == {
+    from albctl.elbv2.listener import KIND
+
+    def params(mtls: dict) -> dict:
+        spec = {"loadBalancerARN": "arn:lb", "port": 443, "protocol": "HTTPS", "defaultActions": [],
+                "mutualAuthentication": mtls}
+        return KIND.create(("s", "l", "443"), spec, Context())[0].params["MutualAuthentication"]
+
+    assert params({"mode": "verify", "trustStoreArn": STORE_ARN, "ignoreClientCertificateExpiry": False}) == {
         "Mode": "verify", "TrustStoreArn": STORE_ARN, "IgnoreClientCertificateExpiry": False}
-    assert convert.mutual_authentication({"mode": "off", "trustStoreArn": ""}) == {"Mode": "off"}
+    assert params({"mode": "off", "trustStoreArn": ""}) == {"Mode": "off"}
 
 
 def test_default_ssl_policy_on_https_listeners_only():

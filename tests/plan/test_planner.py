@@ -1,0 +1,295 @@
+"""The planner on snapshots and the executor on a recording fake: no AWS.
+
+Each scenario plans, applies the plan through the real executor against :class:`FakeAws`, checks that the
+calls made are exactly the calls the plan's operations name, and plans again: no operations left.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from albctl.apply.executor import Executor
+from albctl.elbv2.call import CREATED, SECRET
+from albctl.elbv2.snapshot import LiveState
+from albctl.errors import AlbctlError
+from albctl.model.facts import Facts
+from albctl.model.serialize import stack_data
+from albctl.model.stack import LISTENER, LISTENER_RULE
+from albctl.plan.document import plan_from_data, plan_json, read_plan_file
+from albctl.plan.model import ChangeAction, Plan, Step
+from albctl.plan.planner import DesiredStack, check_references, destroy_stacks, plan_stacks
+from albctl.usecases import instance_targets
+from tests.model.helpers import ingress, service, stacks
+from tests.plan.fake_aws import FakeAws
+
+CLUSTER = "test-cluster"
+FACTS = Facts(offline=False, discovered_subnets={"internal": ("subnet-a", "subnet-b"),
+                                                 "internet-facing": ("subnet-c", "subnet-d")},
+              backend_security_group_id="sg-backend", vpc_id="vpc-1")
+NODES = ["i-1", "i-2"]
+
+
+def paths(*items: tuple[str, str]) -> str:
+    lines = ["- host: app.example.com", "  http:", "    paths:"]
+    for path, svc in items:
+        lines += [f"      - path: {path}", "        pathType: Prefix",
+                  f"        backend: {{service: {{name: {svc}, port: {{number: 80}}}}}}"]
+    return "\n".join(lines)
+
+
+def manifests(rules: str | None = None, **ann: str) -> list[str]:
+    return [ingress(annotations=ann, rules=rules), service("svc"), service("api", node_port=30081),
+            service("web", node_port=30082)]
+
+
+def make_plan(docs: list[str], state: LiveState) -> Plan:
+    built = stacks(*docs, facts=FACTS)
+    targets = instance_targets(built, state.nodes or [])
+    wanted = [DesiredStack(s.id, stack_data(s)["resources"], targets.get(s.id, {})) for s in built]
+    return Plan(CLUSTER, "us-east-1", tuple(plan_stacks(wanted, state, CLUSTER, vpc_id="vpc-1")))
+
+
+def run(fake: FakeAws, plan: Plan) -> Executor:
+    """Apply through the real executor; the calls made must be the plan's calls, one for one."""
+    start = len(fake.calls)
+    executor = Executor(fake, secrets={"my-client": "s3cret"})
+    executor.run(plan.operations)
+    made = [(s, op) for s, op, _ in fake.calls[start:]]
+    named = [(c.service, c.operation) for op in plan.operations for c in op.calls]
+    assert made == named
+    for (_, _, params), call in zip(fake.calls[start:], (c for op in plan.operations for c in op.calls), strict=True):
+        assert CREATED not in json.dumps(params) and SECRET not in json.dumps(params)  # every marker resolved
+        assert set(params) <= set(call.params) | {"WaiterConfig"}
+    return executor
+
+
+def converge(fake: FakeAws, docs: list[str]) -> Plan:
+    """Plan against the fake's state, apply, and check the next plan is empty. Returns the plan applied."""
+    plan = make_plan(docs, fake.snapshot(CLUSTER, NODES))
+    run(fake, plan)
+    again = make_plan(docs, fake.snapshot(CLUSTER, NODES))
+    assert not again.operations, [(op.step, op.type, op.id, [c.params for c in op.calls]) for op in again.operations]
+    assert not again.changes
+    return plan
+
+
+def steps(plan: Plan) -> list[tuple[str, str, str]]:
+    return [(op.step.value, op.type.split("::")[-1], op.id) for op in plan.operations]
+
+
+def test_first_apply_creates_in_dependency_order_and_converges():
+    fake = FakeAws()
+    plan = converge(fake, manifests())
+    assert steps(plan) == [("create", "SecurityGroup", "ManagedLBSecurityGroup"),
+                           ("create", "TargetGroup", "default/web-svc:80"),
+                           ("create", "LoadBalancer", "LoadBalancer"),
+                           ("create", "Listener", "80"),
+                           ("create", "ListenerRule", "80:1")]
+    assert plan.summary == {"create": 5, "update": 0, "replace": 0, "move": 0, "delete": 0}
+    (tg,) = fake.tgs
+    assert sorted(t["Id"] for t in fake.targets[tg]) == NODES  # instance mode: the nodes, on the node port
+
+
+def test_swapped_paths_are_one_move_of_the_same_rules():
+    fake = FakeAws()
+    converge(fake, manifests(paths(("/a", "api"), ("/b", "web"))))
+    arns = set(fake.rules)
+    plan = converge(fake, manifests(paths(("/b", "web"), ("/a", "api"))))
+    assert steps(plan) == [("move", "ListenerRule", "80")]
+    assert plan.summary["move"] == 2 and plan.summary["update"] == 0
+    (op,) = plan.operations
+    # one SetRulePriorities, then each moved rule's resource-id tag follows its priority
+    assert [c.operation for c in op.calls] == ["SetRulePriorities", "AddTags", "AddTags"]
+    assert op.detail == "priority 2 → 1, 1 → 2"
+    assert set(fake.rules) == arns
+
+
+def test_a_path_inserted_first_moves_the_old_rule_and_creates_the_new_one():
+    fake = FakeAws()
+    converge(fake, manifests(paths(("/", "web"))))
+    (old_arn,) = fake.rules
+    plan = converge(fake, manifests(paths(("/api", "api"), ("/", "web"))))
+    assert steps(plan) == [("create", "TargetGroup", "default/web-api:80"), ("move", "ListenerRule", "80"),
+                           ("create", "ListenerRule", "80:1")]
+    assert fake.rules[old_arn]["Priority"] == "2"
+    assert [c.action for c in plan.changes if c.type == LISTENER_RULE] == [ChangeAction.MOVE, ChangeAction.CREATE]
+
+
+def test_same_priority_other_content_is_modified_in_place():
+    fake = FakeAws()
+    converge(fake, manifests(paths(("/a", "web"))))
+    (arn,) = fake.rules
+    plan = converge(fake, manifests(paths(("/b", "web"))))
+    assert steps(plan) == [("modify", "ListenerRule", "80:1")]
+    (change,) = plan.changes
+    assert [(f.old, f.new) for f in change.diff] == [("/a", "/b"), ("/a/*", "/b/*")], change.diff
+    assert list(fake.rules) == [arn]
+
+
+def test_removed_path_deletes_its_rule_after_the_others_and_then_its_target_group():
+    fake = FakeAws()
+    converge(fake, manifests(paths(("/a", "api"), ("/b", "web"), ("/c", "svc"))))
+    plan = converge(fake, manifests(paths(("/a", "api"), ("/c", "svc"))))
+    assert steps(plan) == [("move", "ListenerRule", "80"), ("delete", "ListenerRule", "80:2"),
+                           ("delete", "TargetGroup", "default/web-web:80")]
+    (move,) = [op for op in plan.operations if op.step is Step.MOVE]
+    # the rule about to go is parked at the bottom in the same call, so /c can take priority 2
+    assert [p["Priority"] for p in move.calls[0].params["RulePriorities"]] == [50000, 2]
+
+
+def test_new_target_type_replaces_the_target_group_repoints_then_deletes_the_old_by_name():
+    fake = FakeAws()
+    converge(fake, manifests())
+    (old,) = fake.tgs.values()
+    plan = converge(fake, manifests(**{"target-type": "ip"}))
+    (new,) = fake.tgs.values()
+    assert steps(plan) == [("create", "TargetGroup", "default/web-svc:80"), ("modify", "ListenerRule", "80:1"),
+                           ("delete", "TargetGroup", "default/web-svc:80")]
+    assert plan.operations[0].name == new["TargetGroupName"] != old["TargetGroupName"]
+    assert plan.operations[-1].name == old["TargetGroupName"] and plan.operations[-1].detail.startswith("replaced by")
+    assert plan.summary["replace"] == 1
+
+
+def test_new_scheme_replaces_the_load_balancer_and_deletes_the_old_one_last():
+    fake = FakeAws()
+    converge(fake, manifests())
+    (old,) = fake.lbs.values()
+    plan = converge(fake, manifests(scheme="internet-facing"))
+    (new,) = fake.lbs.values()
+    assert steps(plan) == [("create", "LoadBalancer", "LoadBalancer"), ("create", "Listener", "80"),
+                           ("create", "ListenerRule", "80:1"), ("delete", "LoadBalancer", "LoadBalancer")]
+    delete = plan.operations[-1]
+    assert delete.step is Step.DELETE and delete.name == old["LoadBalancerName"] != new["LoadBalancerName"]
+    # the old listener and rule go with the old load balancer: shown, but no call of their own
+    gone = [(c.type, c.note) for c in plan.changes if c.note.startswith("deleted with")]
+    assert (LISTENER, "deleted with its load balancer") in gone and (LISTENER_RULE, "deleted with its listener") in gone
+
+
+def test_listener_certificates_converge_with_repeats_and_several_ingresses():
+    fake = FakeAws()
+    cert = "arn:aws:acm:us-east-1:123456789012:certificate/one"
+    other = "arn:aws:acm:us-east-1:123456789012:certificate/two"
+    converge(fake, manifests(**{"listen-ports": '[{"HTTPS": 443}]', "certificate-arn": f"{cert},{other},{cert}"}))
+    (listener_arn,) = fake.listeners
+    assert fake.listeners[listener_arn]["Certificates"] == [{"CertificateArn": cert}]
+    assert fake.certs[listener_arn] == [other]
+
+
+def test_a_leftover_of_an_interrupted_replacement_is_deleted_after_the_new_one_is_in_place():
+    fake = FakeAws()
+    converge(fake, manifests())
+    (arn,) = fake.tgs
+    # the same tracking tags on a second target group, as a replacement interrupted before its delete leaves
+    copy = dict(fake.tgs[arn], TargetGroupName="k8s-default-web-leftover0", TargetGroupArn="arn:leftover")
+    fake.tgs["arn:leftover"], fake.tags["arn:leftover"] = copy, dict(fake.tags[arn])
+    fake.attrs["arn:leftover"], fake.targets["arn:leftover"] = {}, []
+    plan = converge(fake, manifests())
+    assert steps(plan) == [("delete", "TargetGroup", "default/web-svc:80")]
+    assert plan.operations[0].arn == "arn:leftover" and "interrupted" in plan.operations[0].detail
+
+
+def test_destroy_deletes_the_load_balancer_without_its_listeners_and_rules():
+    fake = FakeAws()
+    converge(fake, manifests(paths(("/a", "api"), ("/b", "web"))))
+    state = fake.snapshot(CLUSTER, NODES)
+    plan = Plan(CLUSTER, "us-east-1", tuple(destroy_stacks(["default/web"], state, CLUSTER)))
+    assert [s[:2] for s in steps(plan)] == [("delete", "LoadBalancer"), ("delete", "TargetGroup"),
+                                            ("delete", "TargetGroup"), ("delete", "SecurityGroup")]
+    run(fake, plan)
+    assert not fake.lbs and not fake.tgs and not fake.listeners and not fake.rules and not fake.sgs
+    assert plan.summary["delete"] == 1 + 2 + 1 + 1 + 2  # listeners and rules counted, deleted with the LB
+
+
+def test_protected_load_balancer_is_refused_before_any_call():
+    from albctl.errors import RefusedError
+
+    fake = FakeAws()
+    converge(fake, manifests())
+    (lb_arn,) = fake.lbs
+    fake.attrs[lb_arn]["deletion_protection.enabled"] = "true"
+    plan = Plan(CLUSTER, "us-east-1", tuple(destroy_stacks(["default/web"], fake.snapshot(CLUSTER), CLUSTER)))
+    before = len(fake.calls)
+    with pytest.raises(RefusedError, match="deletion_protection"):
+        Executor(fake).run(plan.operations)
+    assert len(fake.calls) == before
+    Executor(fake, allow_destroy_protected=True).run(plan.operations)
+    assert not fake.lbs
+
+
+def test_a_load_balancer_switching_to_a_new_security_group_gets_its_id_not_a_reference():
+    fake = FakeAws()
+    converge(fake, manifests(**{"security-groups": "sg-0123456789abcdef0"}))
+    plan = converge(fake, manifests())
+    (set_sgs,) = [params for _, op, params in fake.calls if op == "SetSecurityGroups"]
+    assert all(g.startswith("sg-") for g in set_sgs["SecurityGroups"]), set_sgs
+    assert steps(plan)[0] == ("create", "SecurityGroup", "ManagedLBSecurityGroup")
+
+
+def test_a_reference_to_nothing_created_earlier_is_an_internal_error_at_plan_time():
+    plan = make_plan(manifests(), LiveState({}))
+    ops = list(plan.stacks[0].operations)
+    del ops[0]  # drop the managed security group's create: the load balancer now refers to nothing
+    broken = plan.stacks[0].__class__(plan.stacks[0].id, {}, (), tuple(ops))
+    with pytest.raises(AssertionError, match="no earlier operation creates"):
+        check_references([broken])
+
+
+def test_the_oidc_secret_is_a_marker_in_the_plan_and_real_in_the_call():
+    fake = FakeAws()
+    oidc = json.dumps({"issuer": "https://idp", "authorizationEndpoint": "https://idp/a",
+                       "tokenEndpoint": "https://idp/t", "userInfoEndpoint": "https://idp/u",
+                       "secretName": "oidc"})
+    secret = ("apiVersion: v1\nkind: Secret\nmetadata: {name: oidc, namespace: default}\n"
+              "stringData: {clientID: my-client, clientSecret: s3cret}\n")
+    docs = [*manifests(**{"listen-ports": '[{"HTTPS": 443}]', "certificate-arn": "arn:aws:acm:us-east-1:123456789012:certificate/c",
+                          "auth-type": "oidc", "auth-idp-oidc": oidc}), secret]
+    plan = make_plan(docs, fake.snapshot(CLUSTER, NODES))
+    assert "s3cret" not in plan_json(plan)
+    run(fake, plan)
+    (rule,) = fake.rules.values()
+    assert rule["Actions"][0]["AuthenticateOidcConfig"]["ClientSecret"] == "s3cret"
+
+
+def test_snapshots_and_plans_round_trip_through_json(tmp_path: Any):
+    fake = FakeAws()
+    converge(fake, manifests())
+    state = fake.snapshot(CLUSTER, NODES)
+    assert LiveState.from_json(state.to_json()) == state
+    plan = make_plan(manifests(**{"healthcheck-path": "/healthz"}), state)
+    path = tmp_path / "plan.json"
+    path.write_text(plan_json(plan))
+    again = plan_from_data(read_plan_file(str(path)))
+    assert again.operations == plan.operations
+
+
+def test_a_changed_plan_file_is_refused(tmp_path: Any):
+    from albctl.plan.document import PlanFileError
+
+    fake = FakeAws()
+    plan = make_plan(manifests(), fake.snapshot(CLUSTER, NODES))
+    path = tmp_path / "plan.json"
+    path.write_text(plan_json(plan).replace('"internal"', '"internet-facing"'))
+    with pytest.raises(PlanFileError, match="changed after albctl wrote it"):
+        read_plan_file(str(path))
+    path.write_text("{\"format_version\": \"2\", \"cluster\": 1}")
+    with pytest.raises(PlanFileError, match="not a valid albctl plan"):
+        read_plan_file(str(path))
+
+
+def test_a_failed_call_then_a_new_plan_converges():
+    """Fail every call of a first apply in turn (as AWS would, before doing the work): the next plan and
+    apply always converge, with one of everything."""
+    docs = manifests(paths(("/a", "api"), ("/b", "web")))
+    total = len([c for op in make_plan(docs, FakeAws().snapshot(CLUSTER, NODES)).operations for c in op.calls])
+    for n in range(1, total + 1):
+        fake = FakeAws()
+        fake.fail[n] = "InternalFailure"
+        plan = make_plan(docs, fake.snapshot(CLUSTER, NODES))
+        with pytest.raises(AlbctlError, match="InternalFailure"):
+            Executor(fake).run(plan.operations)
+        converge(fake, docs)
+        assert len(fake.lbs) == 1 and len(fake.tgs) == 2 and len(fake.rules) == 2 and len(fake.sgs) == 1
+
