@@ -80,14 +80,14 @@ def test_plan_against_moto_shows_creates_and_detailed_exitcode(seeded: dict[str,
     assert code == 2, err
     doc = json.loads(out)
     assert doc == json.loads(saved.read_text())
-    assert doc["format_version"] == "1" and doc["cluster"] == "sandbox" and doc["region"] == "us-east-1"
-    assert doc["summary"] == {"create": 6, "update": 0, "replace": 0, "delete": 0}  # incl. the backend SG
+    assert doc["format_version"] == "2" and doc["cluster"] == "sandbox" and doc["region"] == "us-east-1"
+    assert doc["summary"] == {"create": 6, "update": 0, "replace": 0, "move": 0, "delete": 0}  # incl. the backend SG
     shared, stack = doc["stacks"]
     assert shared["id"] == "(cluster)" and shared["changes"][0]["name"].startswith("k8s-traffic-sandbox-")
     lb = next(c for c in stack["changes"] if c["type"] == "AWS::ElasticLoadBalancingV2::LoadBalancer")
     assert {m["subnetID"] for m in lb["after"]["subnetMapping"]} == set(seeded["public_subnet_ids"])
     code, out, err = run(["plan", str(samples), "--cluster", "sandbox", "--endpoint-url", moto_server], CREDS)
-    assert code == 0 and "Plan: 6 to add, 0 to change, 0 to replace, 0 to destroy." in out
+    assert code == 0 and "Plan: 6 to add, 0 to change, 0 to replace, 0 to move, 0 to destroy." in out
 
 
 def test_plan_with_bad_input_touches_no_aws(tmp_path: Path) -> None:

@@ -8,10 +8,10 @@ import pytest
 from albctl.apply.executor import Executor, MissingSecretError
 from albctl.elbv2 import actions
 from albctl.elbv2.call import Call
-from albctl.plan.model import Operation, Step
 from albctl.model.auth import client_secrets, env_names, oidc_env
 from albctl.model.serialize import stack_data, to_data
 from albctl.model.stack import LISTENER, LISTENER_RULE, SECRET_MASK
+from albctl.plan.model import Operation, Step
 from albctl.settings import Settings
 from tests.model.helpers import SETTINGS, errors, ingress, service, stacks
 

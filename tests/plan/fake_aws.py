@@ -124,7 +124,8 @@ class FakeAws:
     def elbv2_create_rule(self, **p: Any) -> Any:
         if p["ListenerArn"] not in self.listeners:
             raise _client_error("ListenerNotFound")
-        if any(r["ListenerArn"] == p["ListenerArn"] and r["Priority"] == str(p["Priority"]) for r in self.rules.values()):
+        taken = {r["Priority"] for r in self.rules.values() if r["ListenerArn"] == p["ListenerArn"]}
+        if str(p["Priority"]) in taken:
             raise _client_error("PriorityInUse")
         arn = self._arn("listener-rule/app", str(p["Priority"]))
         self.rules[arn] = {k: v for k, v in p.items() if k != "Tags"} | {"RuleArn": arn, "Priority": str(p["Priority"])}

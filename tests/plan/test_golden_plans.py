@@ -10,7 +10,6 @@ Regenerate after an intended change with:  ALBCTL_UPDATE_GOLDEN=1 pytest tests/p
 from __future__ import annotations
 
 import io
-import json
 import os
 from pathlib import Path
 

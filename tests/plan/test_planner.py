@@ -244,7 +244,8 @@ def test_the_oidc_secret_is_a_marker_in_the_plan_and_real_in_the_call():
                        "secretName": "oidc"})
     secret = ("apiVersion: v1\nkind: Secret\nmetadata: {name: oidc, namespace: default}\n"
               "stringData: {clientID: my-client, clientSecret: s3cret}\n")
-    docs = [*manifests(**{"listen-ports": '[{"HTTPS": 443}]', "certificate-arn": "arn:aws:acm:us-east-1:123456789012:certificate/c",
+    cert = "arn:aws:acm:us-east-1:123456789012:certificate/c"
+    docs = [*manifests(**{"listen-ports": '[{"HTTPS": 443}]', "certificate-arn": cert,
                           "auth-type": "oidc", "auth-idp-oidc": oidc}), secret]
     plan = make_plan(docs, fake.snapshot(CLUSTER, NODES))
     assert "s3cret" not in plan_json(plan)
