@@ -47,13 +47,15 @@ def isolate_aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def clean_aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
+def clean_aws_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, shared_botocore_loader: None
+) -> pytest.MonkeyPatch:
     isolate_aws_env(monkeypatch, tmp_path)
     return monkeypatch
 
 
 @pytest.fixture(scope="session")
-def moto_server() -> Iterator[str]:
+def moto_server(shared_botocore_loader: None) -> Iterator[str]:
     """A moto server on 127.0.0.1 (free port) for the whole session; yields its endpoint URL."""
     from moto.server import ThreadedMotoServer
 
