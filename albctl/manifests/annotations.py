@@ -117,6 +117,21 @@ def parse_raw(kind: str, raw: str) -> Any:
     raise AnnotationValueError(f"unknown annotation type {kind!r}")  # pragma: no cover
 
 
+_DIGITS = re.compile(r"[0-9]+", flags=re.ASCII)
+
+
+def normalize(spec: AnnotationSpec, value: Any) -> Any:
+    """What the controller does to a validated value before using it: an ``actions.*`` forward's
+    ``servicePort`` written as a digit string (``"80"``, as the annotation and blue/green guides write
+    it) becomes the number (its normalizeServicePortForBackwardsCompatibility, ``intstr.Parse``)."""
+    if spec.suffix == "actions." and isinstance(value, dict):
+        for target in (value.get("forwardConfig") or {}).get("targetGroups") or []:
+            port = target.get("servicePort") if isinstance(target, dict) else None
+            if isinstance(port, str) and _DIGITS.fullmatch(port):
+                target["servicePort"] = int(port)
+    return value
+
+
 def parse_string_map(raw: str) -> dict[str, str]:
     """``k=v,k2=v2`` → dict, as the controller splits it: on every comma, parts trimmed, empty parts
     dropped, each part ``key=value`` with a non-empty key (a value may contain ``=``). A backslash

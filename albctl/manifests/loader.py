@@ -262,7 +262,7 @@ def _parse_alb_annotations(meta: ObjectMeta) -> tuple[dict[str, Any], list[Diagn
             suffix_path = inner if inner.startswith("[") or not inner else f".{inner}"
             problems.append(meta.diagnostic(message, *where, field_name=field + suffix_path))
         if not errors:
-            parsed[suffix] = value
+            parsed[suffix] = ann.normalize(spec, value)
     return parsed, problems
 
 
