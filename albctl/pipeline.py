@@ -12,6 +12,7 @@ from albctl.errors import Diagnostic, InputError
 from albctl.manifests.loader import load
 from albctl.manifests.objects import Ingress, Inputs
 from albctl.model.build import ModelError, build_stack
+from albctl.model.cluster import collision_diagnostics
 from albctl.model.facts import OFFLINE, Facts
 from albctl.model.groups import IngressGroup, select
 from albctl.model.stack import Stack
@@ -59,10 +60,14 @@ def build(result: Result, settings: Settings, facts: Facts = OFFLINE) -> Result:
     if result.errors:
         return result
     stacks = []
+    warnings: list[Diagnostic] = []
     for group in result.groups:
         try:
-            stacks.append(build_stack(group, result.inputs, settings, facts))
+            stacks.append(build_stack(group, result.inputs, settings, facts, warnings))
         except ModelError as exc:
             result.diagnostics.append(exc.diagnostic)
+    if facts.offline:  # in a plan these are errors: see albctl.model.cluster.collision_diagnostics
+        warnings.extend(collision_diagnostics(stacks, "warning"))
+    result.diagnostics.extend(dict.fromkeys(warnings))  # once each, also across IngressGroups
     result.stacks = stacks
     return result

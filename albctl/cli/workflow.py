@@ -6,12 +6,12 @@ discovered before the model is built.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from albctl.cli.env import Env
-from albctl.cli.options import AwsArgs, AwsTarget, aws_target, require_cluster
+from albctl.cli.options import AwsArgs, AwsTarget, KubeArgs, aws_target, require_cluster
 
 
 @dataclass
@@ -41,7 +41,8 @@ def report(env: Env, result: Any, verbose: bool) -> None:
             env.err.print(f"{ing.meta.location}: skipped {ing.meta.ref}: {why}", markup=False, soft_wrap=True)
 
 
-def load_desired(env: Env, paths: list[str], settings: Any, aws: AwsArgs | None, *, verbose: bool = False) -> Desired:
+def load_desired(env: Env, paths: list[str], settings: Any, aws: AwsArgs | None, *, verbose: bool = False,
+                 kube: KubeArgs | None = None) -> Desired:
     """Read the manifests and build their stacks: offline when ``aws`` is None, else with discovered facts."""
     from albctl import pipeline
     from albctl.model.auth import oidc_env
@@ -53,8 +54,6 @@ def load_desired(env: Env, paths: list[str], settings: Any, aws: AwsArgs | None,
     result.raise_for_errors()  # bad input: stop before any AWS call
     facts, target, live = OFFLINE, None, None
     if aws is not None:
-        from dataclasses import replace
-
         from albctl.aws.facts import discover_facts
         from albctl.aws.live import read_live
         from albctl.model.stack import LOAD_BALANCER
@@ -70,6 +69,19 @@ def load_desired(env: Env, paths: list[str], settings: Any, aws: AwsArgs | None,
                     for stack_id, stack in live.stacks.items()
                     for lb in stack.resources if lb.type == LOAD_BALANCER}
         facts = replace(facts, live_load_balancers=existing)
+    if kube is not None:  # read-only: the Services the Ingresses name, as the cluster has them
+        from albctl.kube.services import read_backend_services
+
+        facts = replace(facts, cluster_services=read_backend_services(kube, result.groups,
+                                                                                 environ=env.environ))
+    if live is not None:
+        from albctl.model.cluster import live_target_groups
+
+        facts = replace(facts, live_target_groups=live_target_groups(live.stacks))
+    before = len(result.diagnostics)
     result = pipeline.build(result, settings, facts)
+    if not result.errors:  # the model's warnings (placeholders offline, tolerated missing backends)
+        for diag in result.diagnostics[before:]:
+            env.err.print(str(diag), markup=False, soft_wrap=True)
     result.raise_for_errors()
     return Desired(result, settings, target, facts, live)

@@ -190,6 +190,23 @@ def _load_object(data: Any, where: Location, inputs: Inputs) -> None:
     _store(_build(meta, data, parsed), inputs)
 
 
+def service_from_cluster(data: dict[str, Any], where: Location) -> tuple[Service | None, list[Diagnostic]]:
+    """A Service as the API server returned it (``kubectl get service -o json``). It needs no schema
+    check (the API server validated it; its status and defaulted fields are not in albctl's schema),
+    but its alb annotations are parsed like a manifest's."""
+    metadata: dict[str, Any] = data["metadata"] if isinstance(data.get("metadata"), dict) else {}
+    meta = ObjectMeta(kind="Service", api_version=str(data.get("apiVersion") or "v1"),
+                      name=str(metadata.get("name") or "<unnamed>"), namespace=str(metadata.get("namespace") or
+                                                                                 "default"),
+                      location=where, annotations=_annotations(metadata.get("annotations")),
+                      uid=str(metadata.get("uid") or ""), raw=data)
+    parsed, problems = _parse_alb_annotations(meta)
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    service: Service = _build(meta, data, parsed)
+    return service, problems
+
+
 def _annotations(raw: Any) -> dict[str, Any]:
     """Annotations with string keys: like kubectl, a YAML key such as ``5`` or ``true`` becomes ``"5"``."""
     if not isinstance(raw, dict):

@@ -144,16 +144,14 @@ def _backends(ing: Ingress) -> list[ServiceBackend]:
 
 
 def check_references(ing: Ingress, inputs: Inputs) -> list[Diagnostic]:
-    """Every backend names a Service (and port) in the inputs, or an ``actions.*`` annotation."""
+    """Every backend that names a Service in the inputs names one of its ports. A Service or an
+    ``actions.*`` annotation that is missing is the model builder's to judge: the cluster may have the
+    Service, and the controller answers a missing one with a 503 rule when told to tolerate it."""
     problems: list[Diagnostic] = []
     for backend in _backends(ing):
         if backend.uses_annotation:
             action = ing.alb.get(f"actions.{backend.service_name}")
             if action is None:
-                problems.append(ing.meta.diagnostic(
-                    f"servicePort is use-annotation but there is no annotation "
-                    f"alb.ingress.kubernetes.io/actions.{backend.service_name}",
-                    *backend.path))
                 continue
             for tg in ((action.get("forwardConfig") or {}).get("targetGroups") or []):
                 if tg.get("serviceName"):
@@ -171,9 +169,7 @@ def _check_service(ing: Ingress, backend: ServiceBackend, name: str, port: int |
     if svc is None and ("Service", ing.namespace, name) in inputs.invalid:
         return []  # its own problems are reported already
     if svc is None:
-        return [ing.meta.diagnostic(
-            f"expected Service {ing.namespace}/{name} in the inputs, found none "
-            "(add its manifest, or check the name and namespace)", *backend.path, "service", "name")]
+        return []  # not in the inputs: see the model builder (_missing_service)
     if isinstance(port, str) and port.isdigit():
         port = int(port)
     if port is None or svc.find_port(port) is None:
