@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import textwrap
 
-from albctl.model.stack import LISTENER, LISTENER_RULE, TARGET_GROUP
+from albctl.model.cluster import target_group_name_collisions
+from albctl.model.facts import Facts
+from albctl.model.stack import LISTENER, LISTENER_RULE, TARGET_GROUP, Placeholder
+from albctl.settings import Settings, settings_from_mapping
 from tests.model.helpers import build, load, stacks
 
 BLUE_GREEN = textwrap.dedent("""\
@@ -144,3 +147,123 @@ def test_annotations_followed_only_by_comments_are_empty():
     (stack,) = stacks(doc, svc)
     (tg,) = stack.of_type(TARGET_GROUP)
     assert tg.spec.port == 30080
+
+
+# -- class 4: a use-annotation backend whose actions.<name> annotation is absent (Argo Rollouts) ----------
+
+ROLLOUT = textwrap.dedent("""\
+    apiVersion: networking.k8s.io/v1
+    kind: Ingress
+    metadata:
+      name: rollouts-demo
+      namespace: default
+      annotations:
+        alb.ingress.kubernetes.io/scheme: internet-facing
+    spec:
+      ingressClassName: alb
+      rules:
+        - http:
+            paths:
+              - path: /*
+                pathType: ImplementationSpecific
+                backend:
+                  service:
+                    name: rollouts-demo-root
+                    port:
+                      name: use-annotation
+    """)
+
+
+def test_missing_action_annotation_is_the_controllers_503_rule_with_a_warning():
+    result = build(ROLLOUT)
+    assert not result.errors
+    (rule,) = result.stacks[0].of_type(LISTENER_RULE)
+    (action,) = rule.spec.actions
+    cfg = action.fixed_response_config
+    assert (action.type, cfg.status_code, cfg.content_type, cfg.message_body) == (
+        "fixed-response", "503", "text/plain", "Backend action does not exist")
+    (warning,) = result.warnings
+    assert "alb.ingress.kubernetes.io/actions.rollouts-demo-root" in warning.message
+
+
+def test_missing_action_annotation_is_an_error_when_not_tolerated():
+    settings = Settings(cluster_name="c", tolerate_non_existent_backend_action=False)
+    (error,) = build(ROLLOUT, settings=settings).errors
+    assert "actions.rollouts-demo-root" in error.message and error.field.startswith("spec.rules[0]")
+
+
+# -- class 6: the backend Service is not in the inputs ------------------------------------------------
+
+HELM_INGRESS = LISTEN_PORTS.replace("name: web, port", "name: from-chart, port")
+
+
+def test_missing_service_offline_is_a_warning_and_a_placeholder_target_group():
+    result = build(HELM_INGRESS)
+    assert not result.errors
+    (warning,) = result.warnings
+    assert "Service default/from-chart is not in the inputs" in warning.message
+    assert warning.field == "spec.rules[0].http.paths[0].backend.service.name"
+    stack = result.stacks[0]
+    assert not stack.of_type(TARGET_GROUP)
+    (rule,) = stack.of_type(LISTENER_RULE)[:1]
+    target = rule.spec.actions[-1].forward_config.target_groups[0].target_group_arn
+    assert isinstance(target, Placeholder) and "from-chart" in str(target)
+
+
+def test_missing_service_in_a_plan_is_an_error_naming_it():
+    (error,) = build(HELM_INGRESS, facts=Facts(offline=False)).errors
+    assert "expected Service default/from-chart in the inputs or in the cluster" in error.message
+    assert "tolerate-non-existent-backend-service" in error.message
+
+
+def test_tolerated_missing_service_is_the_controllers_503_rule_online_and_offline():
+    settings = Settings(cluster_name="c", tolerate_non_existent_backend_service=True)
+    for facts in (Facts(), Facts(offline=False)):
+        result = build(HELM_INGRESS, settings=settings, facts=facts)
+        assert not result.errors
+        rules = result.stacks[0].of_type(LISTENER_RULE)
+        assert rules and all(r.spec.actions[-1].fixed_response_config.message_body ==
+                             "Backend service does not exist" for r in rules)
+
+
+def test_tolerance_applies_only_to_a_forward_to_one_service():
+    settings = Settings(cluster_name="c", tolerate_non_existent_backend_service=True)
+    (error,) = build(BLUE_GREEN, _svc("hello-kubernetes-v1", "hello-kubernetes"), settings=settings,
+                     facts=Facts(offline=False)).errors
+    assert "hello-kubernetes/hello-kubernetes-v2" in error.message
+
+
+def test_tolerate_keys_are_read_from_the_config_file():
+    s = settings_from_mapping({"tolerate-non-existent-backend-service": True,
+                               "tolerate-non-existent-backend-action": "false"})
+    assert s.tolerate_non_existent_backend_service is True and s.tolerate_non_existent_backend_action is False
+    assert Settings().tolerate_non_existent_backend_service is False
+    assert Settings().tolerate_non_existent_backend_action is True
+
+
+# -- class 10: two Services whose target group names collide offline -----------------------------------
+
+def test_services_sharing_their_first_8_characters_collide_offline_with_a_warning_naming_both():
+    doc = textwrap.dedent("""\
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata:
+          name: shop
+          namespace: default
+          annotations: {alb.ingress.kubernetes.io/target-type: ip}
+        spec:
+          ingressClassName: alb
+          rules:
+            - http:
+                paths:
+                  - {path: /a, pathType: Prefix, backend: {service: {name: checkout-api, port: {number: 80}}}}
+                  - {path: /b, pathType: Prefix, backend: {service: {name: checkout-web, port: {number: 80}}}}
+        """)
+    svcs = [_svc(n, "default") for n in ("checkout-api", "checkout-web")]  # both target port 8080
+    result = build(doc, *svcs)
+    (warning,) = result.warnings
+    assert "default/checkout-api:80" in warning.message and "default/checkout-web:80" in warning.message
+    (collision,) = target_group_name_collisions(result.stacks)
+    assert collision.stack_id == "default/shop"
+    with_uids = [s.replace("namespace: default", f"namespace: default\n  uid: uid-{i}") for i, s in enumerate(svcs)]
+    assert not build(doc, *with_uids).warnings
