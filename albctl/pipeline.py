@@ -47,8 +47,9 @@ def read(paths: Iterable[str], settings: Settings, stdin_text: str | None = None
 
 def from_inputs(inputs: Inputs, settings: Settings) -> Result:
     """Form the IngressGroups of already loaded inputs."""
-    result = Result(inputs=inputs, diagnostics=list(inputs.diagnostics))
     selection = select(inputs, settings)
+    # an Ingress for another controller is skipped, not validated: its schema problems are not ours
+    result = Result(inputs=inputs, diagnostics=[d for d in inputs.diagnostics if d not in selection.not_ours])
     result.groups = selection.groups
     result.skipped_ingresses = selection.skipped
     result.diagnostics.extend(selection.diagnostics)

@@ -176,6 +176,9 @@ def _load_object(data: Any, where: Location, inputs: Inputs) -> None:
         return
     problems = _unique([_schema_diagnostic(meta, err) for err in validator(schema).iter_errors(data)])
     if problems:
+        if kind == "Ingress":  # they count only if the Ingress is for albctl's class (see groups.select)
+            spec: dict[str, Any] = data["spec"] if isinstance(data.get("spec"), dict) else {}
+            inputs.unclaimed_problems.append((meta, spec.get("ingressClassName"), problems))
         inputs.diagnostics.extend(problems)
         inputs.invalid.add((kind, meta.namespace, meta.name))
         return
@@ -258,7 +261,7 @@ def _parse_alb_annotations(meta: ObjectMeta) -> tuple[dict[str, Any], list[Diagn
             continue
         spec = ann.lookup(suffix)
         if spec is None:
-            hint = ann.suggest(suffix)
+            hint = ann.suggest(suffix, raw if isinstance(raw, str) else None)
             tail = f"; did you mean {ALB_PREFIX}{hint}?" if hint else ""
             problems.append(meta.diagnostic(f"unknown annotation, ignored{tail}", *where, field_name=field,
                                             severity="warning"))

@@ -267,3 +267,34 @@ def test_services_sharing_their_first_8_characters_collide_offline_with_a_warnin
     assert collision.stack_id == "default/shop"
     with_uids = [s.replace("namespace: default", f"namespace: default\n  uid: uid-{i}") for i, s in enumerate(svcs)]
     assert not build(doc, *with_uids).warnings
+
+
+# -- class 7: Ingresses for other controllers are skipped, not validated ----------------------------
+
+NGINX = textwrap.dedent("""\
+    apiVersion: networking.k8s.io/v1
+    kind: Ingress
+    metadata:
+      name: chart-ingress
+      namespace: default
+      annotations:
+        kubernetes.io/ingress.class: nginx
+    spec:
+      rules:
+        - host: <your-domain.example>
+          http:
+            paths:
+              - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+    """)
+
+
+def test_ingress_for_another_controller_with_placeholder_host_does_not_fail_the_run():
+    result = build(NGINX, LISTEN_PORTS, _svc("web", "default"))
+    assert not result.errors, [str(d) for d in result.errors]
+    assert len(result.stacks) == 1
+    assert any("chart-ingress" in what and "not validated" in why for _, what, why in result.inputs.skipped)
+
+
+def test_the_same_ingress_for_alb_is_still_validated():
+    (error,) = build(NGINX.replace("ingress.class: nginx", "ingress.class: alb")).errors
+    assert error.field == "spec.rules[0].host"
