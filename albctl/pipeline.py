@@ -12,6 +12,7 @@ from albctl.errors import Diagnostic, InputError
 from albctl.manifests.loader import load
 from albctl.manifests.objects import Ingress, Inputs
 from albctl.model.build import ModelError, build_stack
+from albctl.model.cluster import collision_diagnostics
 from albctl.model.facts import OFFLINE, Facts
 from albctl.model.groups import IngressGroup, select
 from albctl.model.stack import Stack
@@ -46,8 +47,9 @@ def read(paths: Iterable[str], settings: Settings, stdin_text: str | None = None
 
 def from_inputs(inputs: Inputs, settings: Settings) -> Result:
     """Form the IngressGroups of already loaded inputs."""
-    result = Result(inputs=inputs, diagnostics=list(inputs.diagnostics))
     selection = select(inputs, settings)
+    # an Ingress for another controller is skipped, not validated: its schema problems are not ours
+    result = Result(inputs=inputs, diagnostics=[d for d in inputs.diagnostics if d not in selection.not_ours])
     result.groups = selection.groups
     result.skipped_ingresses = selection.skipped
     result.diagnostics.extend(selection.diagnostics)
@@ -59,10 +61,14 @@ def build(result: Result, settings: Settings, facts: Facts = OFFLINE) -> Result:
     if result.errors:
         return result
     stacks = []
+    warnings: list[Diagnostic] = []
     for group in result.groups:
         try:
-            stacks.append(build_stack(group, result.inputs, settings, facts))
+            stacks.append(build_stack(group, result.inputs, settings, facts, warnings))
         except ModelError as exc:
             result.diagnostics.append(exc.diagnostic)
+    if facts.offline:  # in a plan these are errors: see albctl.model.cluster.collision_diagnostics
+        warnings.extend(collision_diagnostics(stacks, "warning"))
+    result.diagnostics.extend(dict.fromkeys(warnings))  # once each, also across IngressGroups
     result.stacks = stacks
     return result

@@ -29,6 +29,11 @@ class Settings:
     backend_security_group: str = ""
     disable_restricted_sg_rules: bool = False
     vpc_id: str = ""
+    # the controller's --tolerate-non-existent-backend-service (its default is true; albctl's is false, so
+    # a Service missing from the inputs is an error) and --tolerate-non-existent-backend-action (default
+    # true): a backend that is missing becomes a 503 fixed response
+    tolerate_non_existent_backend_service: bool = False
+    tolerate_non_existent_backend_action: bool = True
     # ALBCTL_OIDC_* environment variables: OIDC client credentials when the Secret is not in the
     # inputs (see albctl.model.auth). Never printed.
     auth_env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
@@ -124,6 +129,8 @@ CONFIG_KEYS: dict[str, tuple[str, Any]] = {
     "backend-security-group": ("backend_security_group", _str),
     "disable-restricted-sg-rules": ("disable_restricted_sg_rules", _bool),
     "vpc-id": ("vpc_id", _str),
+    "tolerate-non-existent-backend-service": ("tolerate_non_existent_backend_service", _bool),
+    "tolerate-non-existent-backend-action": ("tolerate_non_existent_backend_action", _bool),
 }
 
 

@@ -41,9 +41,13 @@ def read_inputs(paths: Sequence[str], settings: Any, stdin_text: str | None, env
     return pipeline.read(paths, settings, stdin_text), settings
 
 
-def build_desired(result: Any, settings: Any, clients: Any = None, *, live: LiveState | None = None) -> Desired:
+def build_desired(result: Any, settings: Any, clients: Any = None, *, live: LiveState | None = None,
+                  kube: Any = None, environ: Mapping[str, str] | None = None,
+                  on_warnings: Any = None) -> Desired:
     """Build the stacks of ``result``: offline without ``clients``; else facts are discovered and the live
-    stacks read (or taken from ``live``, a snapshot) first, since a live load balancer keeps its subnets."""
+    stacks read (or taken from ``live``, a snapshot) first, since a live load balancer keeps its subnets
+    and a live target group tells a Service's node port. With ``kube``, the Services the Ingresses name are
+    read from the cluster. ``on_warnings`` gets the model's own warnings (placeholders, tolerated gaps)."""
     from albctl import pipeline
     from albctl.model.facts import OFFLINE
 
@@ -52,6 +56,7 @@ def build_desired(result: Any, settings: Any, clients: Any = None, *, live: Live
     if clients is not None:
         from albctl.aws.facts import discover_facts
         from albctl.aws.live import read_live
+        from albctl.model.cluster import live_target_groups
 
         facts = discover_facts(clients, result.groups, settings)
         if live is None:
@@ -60,8 +65,16 @@ def build_desired(result: Any, settings: Any, clients: Any = None, *, live: Live
                                tuple(m["subnetID"] for m in lb.spec.get("subnetMapping", [])))
                     for stack_id, stack in live.stacks.items()
                     for lb in stack.resources if lb.type == LOAD_BALANCER}
-        facts = replace(facts, live_load_balancers=existing)
+        facts = replace(facts, live_load_balancers=existing, live_target_groups=live_target_groups(live.stacks))
+    if kube is not None:  # read-only: the Services the Ingresses name, as the cluster has them
+        from albctl.kube.services import read_backend_services
+
+        facts = replace(facts, cluster_services=read_backend_services(kube, result.groups,
+                                                                      environ=dict(environ or {})))
+    before = len(result.diagnostics)
     result = pipeline.build(result, settings, facts)
+    if not result.errors and on_warnings is not None:
+        on_warnings(result.diagnostics[before:])
     result.raise_for_errors()
     return Desired(result, settings, facts, live)
 

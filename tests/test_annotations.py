@@ -188,3 +188,16 @@ def test_healthcheck_interval_too_small() -> None:
 def test_long_values_are_shortened_in_messages() -> None:
     (_, message), = errors("scheme", "x" * 500)
     assert len(message) < 200 and message.endswith("...")
+
+
+@pytest.mark.parametrize(("suffix", "value", "want"), [
+    ("attributes", "access_logs.s3.enabled=true,access_logs.s3.bucket=logs", "load-balancer-attributes"),
+    ("attributes", "deregistration_delay.timeout_seconds=30", "target-group-attributes"),
+    ("lb-attributes", "idle_timeout.timeout_seconds=600", "load-balancer-attributes"),
+    ("target-group-attribute", "stickiness.enabled=true", "target-group-attributes"),
+])
+def test_unknown_attributes_annotation_hint_looks_at_the_value(suffix, value, want):
+    """Issue 8: 'attributes' holding access_logs.* keys means load-balancer-attributes."""
+    from albctl.manifests.annotations import suggest
+
+    assert suggest(suffix, value) == want

@@ -203,7 +203,9 @@ ANNOTATION_CASES: list[tuple[str, str, bool]] = [
     ("listen-ports", '[{"HTTP": 0}]', False),
     ("listen-ports", '[{"HTTPS": 70000}]', False),
     ("listen-ports", '{"HTTP": 80}', False),
-    ("listen-ports", '[{"HTTP": 80, "HTTPS": 443}]', False),
+    ("listen-ports", '[{"HTTP": 80, "HTTPS": 443}]', True),  # the controller takes every key of every object
+    ("listen-ports", '[{"HTTP": 80, "HTTPS": 443}, {"HTTP": 8080}]', True),
+    ("listen-ports", '[{"HTTP": 80, "HTTPX": 443}]', False),
     # subnets
     ("subnets", "subnet-0a1b2c3d", True),
     ("subnets", "subnet-07f5bb81f661df61b, subnet-0a1b2c3d4e5f60718", True),

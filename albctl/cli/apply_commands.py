@@ -14,10 +14,13 @@ from albctl.cli.options import (
     ClusterOpt,
     ConfigOpt,
     EndpointOpt,
+    KubeconfigOpt,
+    KubeContextOpt,
     ProfileOpt,
     RegionOpt,
     SandboxOpt,
     aws_target,
+    kube_args,
     require_cluster,
 )
 from albctl.errors import AlbctlError, RefusedError
@@ -62,6 +65,8 @@ def apply(
     profile: ProfileOpt = None,
     endpoint_url: EndpointOpt = None,
     sandbox: SandboxOpt = False,
+    kube_context: KubeContextOpt = None,
+    kubeconfig: KubeconfigOpt = None,
 ) -> int:
     """Make AWS match the manifests (or a saved plan): shows the operations, then runs exactly those."""
     from albctl import usecases
@@ -82,7 +87,8 @@ def apply(
     elif paths:
         from albctl.cli.workflow import load_desired, settings_from
 
-        desired, maybe_target = load_desired(env, paths, settings_from(cluster, config, ingress_class), aws)
+        desired, maybe_target = load_desired(env, paths, settings_from(cluster, config, ingress_class), aws,
+                                             kube=kube_args(kube_context, kubeconfig))
         assert maybe_target is not None
         target = maybe_target
         plan = usecases.plan_desired(desired, target.clients, target.clients.region or "")

@@ -21,10 +21,13 @@ from albctl.cli.options import (
     ClusterOpt,
     ConfigOpt,
     EndpointOpt,
+    KubeconfigOpt,
+    KubeContextOpt,
     PathsArg,
     ProfileOpt,
     RegionOpt,
     SandboxOpt,
+    StrictOpt,
     VerboseOpt,
 )
 from albctl.errors import AlbctlError
@@ -128,17 +131,23 @@ def validate(
     ingress_class: ClassOpt = None,
     config: ConfigOpt = None,
     verbose: VerboseOpt = False,
+    strict: StrictOpt = False,
 ) -> int:
-    """Load and validate manifests, and check that they make load balancers. No AWS call."""
+    """Load and validate manifests, and check that they make load balancers. No AWS call.
+    With --strict, warnings fail the run too."""
     from albctl.cli.workflow import load_desired, settings_from
 
     env: Env = ctx.obj
     result = load_desired(env, paths, settings_from(None, config, ingress_class), None, verbose=verbose)[0].result
     inputs = result.inputs
     ours = sum(len(g.members) for g in result.groups)
+    warnings = len(result.warnings)
+    if strict and warnings:
+        raise AlbctlError(f"{warnings} warning(s), and --strict makes warnings fail")
+    found = f"{warnings} warning(s)" if warnings else "no problems found"
     env.out.print(
         f"OK: {len(inputs.files)} file(s), {len(inputs.ingresses)} Ingress(es) ({ours} for albctl, in "
-        f"{len(result.groups)} IngressGroup(s)), {len(inputs.services)} Service(s); no problems found.",
+        f"{len(result.groups)} IngressGroup(s)), {len(inputs.services)} Service(s); {found}.",
         markup=False, soft_wrap=True)
     return ExitCode.OK
 
@@ -158,15 +167,18 @@ def render(
     profile: ProfileOpt = None,
     endpoint_url: EndpointOpt = None,
     sandbox: SandboxOpt = False,
+    kube_context: KubeContextOpt = None,
+    kubeconfig: KubeconfigOpt = None,
 ) -> int:
     """Print the desired load balancer model of each IngressGroup (no diff). Without --offline,
     subnets, security groups and certificates are discovered in AWS (read-only calls)."""
-    from albctl.cli.options import AwsArgs
+    from albctl.cli.options import AwsArgs, kube_args
     from albctl.cli.workflow import load_desired, settings_from
 
     env: Env = ctx.obj
     aws = None if offline else AwsArgs(region, profile, endpoint_url, sandbox)
-    desired, _ = load_desired(env, paths, settings_from(cluster, config, ingress_class), aws, verbose=verbose)
+    desired, _ = load_desired(env, paths, settings_from(cluster, config, ingress_class), aws, verbose=verbose,
+                              kube=kube_args(kube_context, kubeconfig))
     result, settings = desired.result, desired.settings
     if not settings.cluster_name:
         env.err.print("warning: no cluster name (--cluster, ALBCTL_CLUSTER or cluster-name in --config): names "

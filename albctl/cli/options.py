@@ -25,6 +25,28 @@ EndpointOpt = Annotated[str | None, typer.Option("--endpoint-url", help="Send ev
                                                                         "(else AWS_ENDPOINT_URL).")]
 SandboxOpt = Annotated[bool, typer.Option("--sandbox", envvar="ALBCTL_SANDBOX",
                                           help="Use the local sandbox started by `albctl sandbox start`.")]
+KubeContextOpt = Annotated[str | None, typer.Option(
+    "--kube-context", help="Read the referenced Services (node ports, uids) from this kubeconfig context, "
+                           "read-only, with kubectl.")]
+KubeconfigOpt = Annotated[Path | None, typer.Option(
+    "--kubeconfig", help="Read the referenced Services from the cluster of this kubeconfig file (else "
+                         "KUBECONFIG), read-only, with kubectl.")]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Warnings fail the run too (exit 1).")]
+
+
+@dataclass(frozen=True)
+class KubeArgs:
+    """Where to read what only the cluster knows: a kubeconfig context and/or file (None: kubectl's default)."""
+
+    context: str | None = None
+    kubeconfig: str | None = None
+
+
+def kube_args(context: str | None, kubeconfig: Path | None) -> KubeArgs | None:
+    """The cluster to read Services from, or None when neither option is given (no cluster access)."""
+    if context is None and kubeconfig is None:
+        return None
+    return KubeArgs(context, str(kubeconfig) if kubeconfig is not None else None)
 
 
 @dataclass(frozen=True)

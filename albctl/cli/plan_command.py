@@ -15,10 +15,13 @@ from albctl.cli.options import (
     ClusterOpt,
     ConfigOpt,
     EndpointOpt,
+    KubeconfigOpt,
+    KubeContextOpt,
     PathsArg,
     ProfileOpt,
     RegionOpt,
     SandboxOpt,
+    kube_args,
 )
 from albctl.exitcodes import ExitCode
 
@@ -43,6 +46,8 @@ def plan(
     profile: ProfileOpt = None,
     endpoint_url: EndpointOpt = None,
     sandbox: SandboxOpt = False,
+    kube_context: KubeContextOpt = None,
+    kubeconfig: KubeconfigOpt = None,
 ) -> int:
     """Show the operations apply would run on AWS, in order. Changes nothing."""
     from albctl import usecases
@@ -52,7 +57,8 @@ def plan(
 
     env: Env = ctx.obj
     desired, target = load_desired(env, paths, settings_from(cluster, config, ingress_class),
-                                   AwsArgs(region, profile, endpoint_url, sandbox))
+                                   AwsArgs(region, profile, endpoint_url, sandbox),
+                                   kube=kube_args(kube_context, kubeconfig))
     assert target is not None
     the_plan = usecases.plan_desired(desired, target.clients, target.clients.region or "")
     if out is not None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from albctl.cli.env import Env
-from albctl.cli.options import AwsArgs, AwsTarget, aws_target, require_cluster
+from albctl.cli.options import AwsArgs, AwsTarget, KubeArgs, aws_target, require_cluster
 
 
 def settings_from(cluster: str | None, config: Path | None, ingress_class: str | None) -> Any:
@@ -28,10 +28,11 @@ def report(env: Env, result: Any, verbose: bool) -> None:
             env.err.print(f"{ing.meta.location}: skipped {ing.meta.ref}: {why}", markup=False, soft_wrap=True)
 
 
-def load_desired(env: Env, paths: list[str], settings: Any, aws: AwsArgs | None, *,
-                 verbose: bool = False) -> tuple[Any, AwsTarget | None]:
-    """Read the manifests and build their stacks: offline when ``aws`` is None, else with discovered facts.
-    Returns the :class:`albctl.usecases.Desired` and where AWS is."""
+def load_desired(env: Env, paths: list[str], settings: Any, aws: AwsArgs | None, *, verbose: bool = False,
+                 kube: KubeArgs | None = None) -> tuple[Any, AwsTarget | None]:
+    """Read the manifests and build their stacks: offline when ``aws`` is None, else with discovered facts
+    (and, with ``kube``, the referenced Services read from the cluster). Returns the
+    :class:`albctl.usecases.Desired` and where AWS is."""
     from albctl import usecases
 
     result, settings = usecases.read_inputs(paths, settings, env.stdin.read() if "-" in paths else None,
@@ -42,4 +43,10 @@ def load_desired(env: Env, paths: list[str], settings: Any, aws: AwsArgs | None,
     if aws is not None:
         target = aws_target(env, aws, settings.cluster_name or None)
         settings = settings.with_overrides(cluster_name=require_cluster(target.cluster))
-    return usecases.build_desired(result, settings, target.clients if target else None), target
+    def warn(diagnostics: Any) -> None:
+        for diag in diagnostics:
+            env.err.print(str(diag), markup=False, soft_wrap=True)
+
+    desired = usecases.build_desired(result, settings, target.clients if target else None, kube=kube,
+                                     environ=env.environ, on_warnings=warn)
+    return desired, target

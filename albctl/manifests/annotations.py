@@ -73,8 +73,35 @@ def unsupported_reason(suffix: str) -> str | None:
     return None
 
 
-def suggest(suffix: str) -> str | None:
-    """The closest known annotation suffix, for "did you mean" hints."""
+# attribute key prefixes of load balancers and of target groups (the ELBv2 attribute names), so that a
+# misnamed attributes annotation is matched by what it holds, not only by its name
+_LB_ATTRIBUTE_PREFIXES = ("access_logs.", "deletion_protection.", "idle_timeout.", "routing.http", "waf.fail_open",
+                          "connection_logs.", "client_keep_alive.", "zonal_shift.", "health_check_logs.")
+_TG_ATTRIBUTE_PREFIXES = ("deregistration_delay.", "stickiness.", "slow_start.", "load_balancing.",
+                          "target_group_health.", "target_failover.", "lambda.")
+
+
+def _suggest_by_value(value: str) -> str | None:
+    try:
+        keys = list(parse_string_map(value))
+    except AnnotationValueError:
+        return None
+    if not keys:
+        return None
+    if all(k.startswith(_LB_ATTRIBUTE_PREFIXES) for k in keys):
+        return "load-balancer-attributes"
+    if all(k.startswith(_TG_ATTRIBUTE_PREFIXES) for k in keys):
+        return "target-group-attributes"
+    return None
+
+
+def suggest(suffix: str, value: str | None = None) -> str | None:
+    """The closest known annotation suffix, for "did you mean" hints; for an ``...attributes``-like
+    name, what the value holds decides (``access_logs.*`` keys are load balancer attributes)."""
+    if value is not None and "attribute" in suffix.lower():
+        by_value = _suggest_by_value(value)
+        if by_value is not None:
+            return by_value
     reg = _registry()
     known = list(reg["annotations"]) + [w + "NAME" for w in reg.get("wildcards", {})]
     match = difflib.get_close_matches(suffix, known, n=1, cutoff=0.6)
@@ -115,6 +142,21 @@ def parse_raw(kind: str, raw: str) -> Any:
         except ValueError as exc:
             raise AnnotationValueError(f"expected JSON, got {raw!r} ({exc.args[0].split(':')[0]})") from None
     raise AnnotationValueError(f"unknown annotation type {kind!r}")  # pragma: no cover
+
+
+_DIGITS = re.compile(r"[0-9]+", flags=re.ASCII)
+
+
+def normalize(spec: AnnotationSpec, value: Any) -> Any:
+    """What the controller does to a validated value before using it: an ``actions.*`` forward's
+    ``servicePort`` written as a digit string (``"80"``, as the annotation and blue/green guides write
+    it) becomes the number (its normalizeServicePortForBackwardsCompatibility, ``intstr.Parse``)."""
+    if spec.suffix == "actions." and isinstance(value, dict):
+        for target in (value.get("forwardConfig") or {}).get("targetGroups") or []:
+            port = target.get("servicePort") if isinstance(target, dict) else None
+            if isinstance(port, str) and _DIGITS.fullmatch(port):
+                target["servicePort"] = int(port)
+    return value
 
 
 def parse_string_map(raw: str) -> dict[str, str]:

@@ -176,6 +176,9 @@ def _load_object(data: Any, where: Location, inputs: Inputs) -> None:
         return
     problems = _unique([_schema_diagnostic(meta, err) for err in validator(schema).iter_errors(data)])
     if problems:
+        if kind == "Ingress":  # they count only if the Ingress is for albctl's class (see groups.select)
+            spec: dict[str, Any] = data["spec"] if isinstance(data.get("spec"), dict) else {}
+            inputs.unclaimed_problems.append((meta, spec.get("ingressClassName"), problems))
         inputs.diagnostics.extend(problems)
         inputs.invalid.add((kind, meta.namespace, meta.name))
         return
@@ -188,6 +191,23 @@ def _load_object(data: Any, where: Location, inputs: Inputs) -> None:
     else:
         parsed = {}
     _store(_build(meta, data, parsed), inputs)
+
+
+def service_from_cluster(data: dict[str, Any], where: Location) -> tuple[Service | None, list[Diagnostic]]:
+    """A Service as the API server returned it (``kubectl get service -o json``). It needs no schema
+    check (the API server validated it; its status and defaulted fields are not in albctl's schema),
+    but its alb annotations are parsed like a manifest's."""
+    metadata: dict[str, Any] = data["metadata"] if isinstance(data.get("metadata"), dict) else {}
+    meta = ObjectMeta(kind="Service", api_version=str(data.get("apiVersion") or "v1"),
+                      name=str(metadata.get("name") or "<unnamed>"), namespace=str(metadata.get("namespace") or
+                                                                                 "default"),
+                      location=where, annotations=_annotations(metadata.get("annotations")),
+                      uid=str(metadata.get("uid") or ""), raw=data)
+    parsed, problems = _parse_alb_annotations(meta)
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    service: Service = _build(meta, data, parsed)
+    return service, problems
 
 
 def _annotations(raw: Any) -> dict[str, Any]:
@@ -241,7 +261,7 @@ def _parse_alb_annotations(meta: ObjectMeta) -> tuple[dict[str, Any], list[Diagn
             continue
         spec = ann.lookup(suffix)
         if spec is None:
-            hint = ann.suggest(suffix)
+            hint = ann.suggest(suffix, raw if isinstance(raw, str) else None)
             tail = f"; did you mean {ALB_PREFIX}{hint}?" if hint else ""
             problems.append(meta.diagnostic(f"unknown annotation, ignored{tail}", *where, field_name=field,
                                             severity="warning"))
@@ -262,7 +282,7 @@ def _parse_alb_annotations(meta: ObjectMeta) -> tuple[dict[str, Any], list[Diagn
             suffix_path = inner if inner.startswith("[") or not inner else f".{inner}"
             problems.append(meta.diagnostic(message, *where, field_name=field + suffix_path))
         if not errors:
-            parsed[suffix] = value
+            parsed[suffix] = ann.normalize(spec, value)
     return parsed, problems
 
 

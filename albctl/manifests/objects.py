@@ -215,6 +215,9 @@ class Inputs:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     invalid: set[tuple[str, str, str]] = field(default_factory=set)  # (kind, namespace, name) not loaded
+    # Ingresses whose schema problems (also in diagnostics) count only if albctl takes them (an nginx
+    # Ingress with placeholder hosts is not ours to judge): (metadata, ingressClassName, problems)
+    unclaimed_problems: list[tuple[ObjectMeta, Any, list[Diagnostic]]] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Diagnostic]:

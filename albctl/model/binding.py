@@ -12,6 +12,7 @@ from albctl.model.stack import (
     NetworkingPeer,
     NetworkingPort,
     NodeSelector,
+    Placeholder,
     SecurityGroupPeer,
     TargetGroupBindingNetworking,
     Token,
@@ -39,7 +40,8 @@ def target_control_port(values: Mapping[str, Any], service_name: str, port: int 
     return int(value) if value is not None else None
 
 
-def networking(backend_sg: Token | None, target_port: int | str, health_check_port: int | str,
+def networking(backend_sg: Token | None, target_port: int | str | Placeholder,
+               health_check_port: int | str | Placeholder,
                control_port: int | None, disable_restricted: bool) -> TargetGroupBindingNetworking | None:
     """One TCP rule from the backend SG per port the load balancer reaches the targets on: the traffic
     port, the health check port (unless traffic-port) and the target control port; with
@@ -49,7 +51,7 @@ def networking(backend_sg: Token | None, target_port: int | str, health_check_po
     peers = (NetworkingPeer(SecurityGroupPeer(backend_sg)),)
     if disable_restricted:
         return TargetGroupBindingNetworking((NetworkingIngressRule(peers, (NetworkingPort("TCP", None),)),))
-    ports: list[int | str] = [target_port]
+    ports: list[int | str | Placeholder] = [target_port]
     if health_check_port != TRAFFIC_PORT:
         ports.append(health_check_port)
     if control_port is not None:

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from albctl.errors import Diagnostic
-from albctl.manifests.objects import ALB_PREFIX, Ingress, Inputs, Service, ServiceBackend
+from albctl.manifests.objects import ALB_PREFIX, Ingress, Inputs, Service, ServiceBackend, ServicePort
 from albctl.model import addons, auth, binding, listeners, names
+from albctl.model.cluster import LiveTargetGroup, merge_service
 from albctl.model.facts import Facts
 from albctl.model.groups import IngressGroup, Member
 from albctl.model.rules import build_transforms, optimize_rules, path_conditions, sort_paths
@@ -52,6 +53,9 @@ from albctl.model.stack import (
 )
 from albctl.settings import Settings
 
+# the controller's fixed responses for a backend that does not exist (enhanced_backend_builder.go)
+MISSING_SERVICE_BODY = "Backend service does not exist"
+MISSING_ACTION_BODY = "Backend action does not exist"
 HEALTH_CHECK_DEFAULTS = {"interval": 15, "timeout": 5, "healthy": 2, "unhealthy": 2}
 LOW_PRIORITY_DEFAULT_TAGS = "EnableDefaultTagsLowPriority"
 
@@ -93,8 +97,17 @@ class _Builder:
         self.resources: list[Resource] = []
         self.target_groups: dict[str, Resource] = {}
         self.backend_sg: Token | None = None
+        self.warnings: list[Diagnostic] = []
+        self._warned: set[str] = set()
 
     # -- errors ---------------------------------------------------------------------------------
+
+    def warn(self, diagnostic: Diagnostic) -> None:
+        """A warning, once per message (a Service used by many rules is reported once)."""
+        key = f"{diagnostic.obj}:{diagnostic.message}"
+        if key not in self._warned:
+            self._warned.add(key)
+            self.warnings.append(diagnostic)
 
     def fail(self, message: str, member: Member | None = None, annotation: str | None = None) -> ModelError:
         member = member or self.group.members[0]
@@ -485,20 +498,71 @@ class _Builder:
         """The backend action, after the authenticate / jwt-validation action on HTTPS listeners."""
         ing = member.ingress
         if backend.uses_annotation:
-            cfg = ing.alb[f"actions.{backend.service_name}"]
-            auth_service = _single_service(cfg)
+            cfg = ing.alb.get(f"actions.{backend.service_name}")
+            if cfg is None:
+                action = self._missing_action(member, backend)
+                auth_service = None
+            else:
+                action = self._annotation_action(member, backend.service_name, cfg)
+                # a tolerated missing Service became the 503 rule: no Service annotations to merge
+                auth_service = _single_service(cfg) if action.type == cfg.get("type") else None
             first = self._auth_actions(member, auth_service) if protocol == "HTTPS" else ()
-            return (*first, self._annotation_action(member, backend.service_name, cfg))
-        first = self._auth_actions(member, backend.service_name) if protocol == "HTTPS" else ()
+            return (*first, action)
         svc = self._service(ing, backend.service_name)
+        if svc is None:
+            missing = self._missing_service(member, backend.service_name, backend.port,
+                                            (*backend.path, "service", "name"), single=True)
+            first = self._auth_actions(member, None) if protocol == "HTTPS" else ()
+            if isinstance(missing, Action):
+                return (*first, missing)
+            return (*first, Action("forward", forward_config=ForwardConfig((TargetGroupTuple(missing),))))
+        first = self._auth_actions(member, backend.service_name) if protocol == "HTTPS" else ()
         tg = self._target_group(member, svc, backend.port)
         return (*first, Action("forward", forward_config=ForwardConfig((TargetGroupTuple(tg),))))
+
+    def _missing_action(self, member: Member, backend: ServiceBackend) -> Action:
+        """``use-annotation`` without its ``actions.<name>`` annotation (Argo Rollouts adds it at run time):
+        the controller's 503 rule, unless --tolerate-non-existent-backend-action is false."""
+        key = f"{ALB_PREFIX}actions.{backend.service_name}"
+        if not self.settings.tolerate_non_existent_backend_action:
+            raise ModelError(member.ingress.meta.diagnostic(
+                f"servicePort is use-annotation but there is no annotation {key} (missing {key[len(ALB_PREFIX):]} "
+                "configuration; tolerate-non-existent-backend-action is false)", *backend.path))
+        self.warn(member.ingress.meta.diagnostic(
+            f"servicePort is use-annotation but there is no annotation {key}: the rule answers 503 "
+            f"{MISSING_ACTION_BODY!r}, as the controller does (tolerate-non-existent-backend-action)",
+            *backend.path, severity="warning"))
+        return _fixed_503(MISSING_ACTION_BODY)
+
+    def _missing_service(self, member: Member, name: str, port: int | str | None, path: tuple[str | int, ...],
+                         single: bool) -> Action | Placeholder:
+        """A backend Service that is neither in the inputs nor read from the cluster. With
+        tolerate-non-existent-backend-service (and a forward to that one Service), the controller's 503
+        rule; offline, a placeholder target group and a warning; else (plan, apply) an error."""
+        ing = member.ingress
+        ref = f"{ing.namespace}/{name}"
+        if self.settings.tolerate_non_existent_backend_service and single:
+            self.warn(ing.meta.diagnostic(
+                f"Service {ref} is not in the inputs: the rule answers 503 {MISSING_SERVICE_BODY!r}, as the "
+                "controller does (tolerate-non-existent-backend-service)", *path, severity="warning"))
+            return _fixed_503(MISSING_SERVICE_BODY)
+        if self.facts.offline:
+            self.warn(ing.meta.diagnostic(
+                f"Service {ref} is not in the inputs: its target group is shown as a placeholder; plan and apply "
+                "need its manifest, or --kube-context to read it from the cluster (or tolerate-non-existent-"
+                "backend-service: true in --config for the controller's 503 rule)", *path, severity="warning"))
+            return Placeholder(f"target group of Service {ref} port {port} (Service not in the inputs)")
+        raise ModelError(ing.meta.diagnostic(
+            f"expected Service {ref} in the inputs or in the cluster, found none (add its manifest, pass "
+            "--kube-context to read it from the cluster, or set tolerate-non-existent-backend-service: true "
+            "in --config for the controller's 503 rule)", *path))
 
     def _auth_actions(self, member: Member, service_name: str | None) -> tuple[Action, ...]:
         """``auth-type``'s action (Service annotations merged in when forwarding to one Service) and the
         ``jwt-validation`` action; the two together are an error, as in the controller."""
         ing = member.ingress
-        svc_values = self._service(ing, service_name).alb if service_name else None
+        svc = self._service(ing, service_name) if service_name else None
+        svc_values = svc.alb if svc is not None else None
         values = auth.merged_values(ing.alb, svc_values)
         try:
             auth_action = auth.auth_action(values, ing.namespace, self.inputs.secrets, self.settings.auth_env)
@@ -525,7 +589,9 @@ class _Builder:
         if fc is None:  # the short form: a single target group by ARN or name
             fc = {"targetGroups": [{k: cfg[k] for k in ("targetGroupARN", "targetGroupName") if k in cfg}]}
         tuples = []
-        for tgt in fc.get("targetGroups") or []:
+        targets = fc.get("targetGroups") or []
+        single = len(targets) == 1 and bool(targets[0].get("serviceName"))
+        for tgt in targets:
             arn: Token
             if tgt.get("targetGroupARN"):
                 arn = tgt["targetGroupARN"]
@@ -533,18 +599,26 @@ class _Builder:
                 arn = Placeholder(f"ARN of target group {tgt['targetGroupName']}")
             else:
                 svc = self._service(member.ingress, tgt["serviceName"])
-                arn = self._target_group(member, svc, tgt["servicePort"])
+                if svc is None:
+                    where = ("metadata", "annotations", f"{ALB_PREFIX}actions.{name}")
+                    missing = self._missing_service(member, tgt["serviceName"], tgt.get("servicePort"), where,
+                                                    single=single)
+                    if isinstance(missing, Action):
+                        return missing
+                    arn = missing
+                else:
+                    arn = self._target_group(member, svc, tgt["servicePort"])
             tuples.append(TargetGroupTuple(arn, tgt.get("weight")))
         sticky = fc.get("targetGroupStickinessConfig")
         return Action("forward", forward_config=ForwardConfig(
             tuple(tuples),
             StickinessConfig(sticky.get("enabled"), sticky.get("durationSeconds")) if sticky else None))
 
-    def _service(self, ing: Ingress, name: str) -> Service:
-        svc = self.inputs.services.get((ing.namespace, name))
-        if svc is None:  # check_references reports this with its location; keep the model total
-            raise self.fail(f"Service {ing.namespace}/{name} is not in the inputs")
-        return svc
+    def _service(self, ing: Ingress, name: str) -> Service | None:
+        """The backend Service: its manifest, with the node ports and uid the cluster assigned when it
+        was read from the cluster; the cluster's Service when there is no manifest; else None."""
+        key = (ing.namespace, name)
+        return merge_service(self.inputs.services.get(key), self.facts.cluster_services.get(key))
 
     # -- target groups --------------------------------------------------------------------------
 
@@ -571,15 +645,12 @@ class _Builder:
             raise self.fail("unsupported targetType: ip when EnableIPTargetType is false", member, "target-type")
         protocol = pick("backend-protocol", "HTTP")
         version = pick("backend-protocol-version", "HTTP1")
+        live = self.facts.live_target_groups.get((self.group.id, res_id))
+        tg_port: int | Placeholder
         if target_type == "instance":
-            tg_port = svc_port.node_port or 0
+            tg_port = self._node_port(member, svc, svc_port, live, (protocol, version))
         else:
             tg_port = svc_port.target_port if isinstance(svc_port.target_port, int) else 1
-        if not tg_port:
-            raise self.fail(
-                f"Service {svc.meta.key} port {port} has no nodePort: with target-type instance the Service must "
-                "be of type NodePort or LoadBalancer (and albctl needs spec.ports[].nodePort in the manifest), or "
-                "use alb.ingress.kubernetes.io/target-type: ip", member)
         lb_ip_type = self.exclusive("ip-address-type", "ipAddressType")[0] or "ipv4"
         ip_type = "ipv4"
         if "IPv6" in svc.ip_families:
@@ -592,9 +663,18 @@ class _Builder:
             raise self.fail(f"target-control-port.{svc.name}.{port}: target control port is not supported for "
                             "instance target type target groups (use target-type ip)", member,
                             f"target-control-port.{svc.name}.{port}")
-        name = names.target_group_name(
-            self.settings.cluster_name, self.group.id, ing.namespace, ing.name, svc.namespace, svc.name,
-            svc.meta.uid, str(port), tg_port, target_type, protocol, version, control_port)
+        name: str | Placeholder
+        if isinstance(tg_port, Placeholder):
+            name = Placeholder(f"target group name (needs the node port of Service {svc.meta.key} port {port})")
+        else:
+            name = names.target_group_name(
+                self.settings.cluster_name, self.group.id, ing.namespace, ing.name, svc.namespace, svc.name,
+                svc.meta.uid, str(port), tg_port, target_type, protocol, version, control_port)
+            if not svc.meta.uid and live is not None and control_port is None and _pins_name(
+                    live, name, tg_port, target_type, protocol, version):
+                # every input of the name's hash but the Service uid is the live target group's: the
+                # live name is the one the controller (or albctl with the uid) gave it
+                name = live.name
         ing_tags = ing.alb.get("tags") or {}
         svc_tags = svc.alb.get("tags") or {}
         backend_tags = _merge_first_wins(svc_tags, ing_tags)
@@ -609,7 +689,7 @@ class _Builder:
         resource = Resource(TARGET_GROUP, res_id, spec)
         self.target_groups[res_id] = resource
         self.resources.append(resource)
-        target_port = (svc_port.node_port or 0) if target_type == "instance" else svc_port.target_port
+        target_port = tg_port if target_type == "instance" else svc_port.target_port
         self.resources.append(Resource(TARGET_GROUP_BINDING, res_id, TargetGroupBindingSpec(
             name=name, namespace=svc.namespace, target_group_arn=ref, target_type=target_type,
             service_name=svc.name, service_port=port, target_port=target_port, ip_address_type=ip_type,
@@ -620,10 +700,38 @@ class _Builder:
             multi_cluster_target_group=binding.multi_cluster(ing.alb, svc.alb))))
         return ref
 
+    def _node_port(self, member: Member, svc: Service, svc_port: ServicePort, live: LiveTargetGroup | None,
+                   protocol: tuple[str, str] | None = None) -> int | Placeholder:
+        """The node port of an instance-mode backend: from the manifest, else from the cluster (merged
+        into ``svc``), else the port of the backend's live instance target group, else a placeholder
+        offline (warned once) or an error naming the ways to give it."""
+        if svc_port.node_port:
+            return svc_port.node_port
+        where = f"Service {svc.meta.key} port {svc_port.port}" + (f" ({svc_port.name})" if svc_port.name else "")
+        if svc.type not in ("NodePort", "LoadBalancer"):
+            raise self.fail(
+                f"{where}: with target-type instance the Service must be of type NodePort or LoadBalancer, got "
+                f"{svc.type} (or use alb.ingress.kubernetes.io/target-type: ip)", member)
+        if live is not None and protocol is not None and live.target_type == "instance" and \
+                (live.protocol, live.protocol_version) == protocol:
+            return live.port
+        index = svc.ports.index(svc_port) if svc_port in svc.ports else 0
+        if self.facts.offline:
+            self.warn(svc.meta.diagnostic(
+                f"{where} has no nodePort in the manifest: the API server assigns it, so the target group's "
+                "port and name are shown as placeholders (plan and apply read it from the cluster with "
+                "--kube-context/--kubeconfig, or from the backend's live target group)",
+                "spec", "ports", index, severity="warning"))
+            return Placeholder(f"node port of {where}")
+        raise ModelError(svc.meta.diagnostic(
+            f"{where} has no nodePort: the API server assigns it and no live target group of this backend has "
+            "it; pass --kube-context NAME (or --kubeconfig FILE) to read it from the cluster, or set "
+            "spec.ports[].nodePort in the manifest", "spec", "ports", index))
+
     def _health_check(self, member: Member, svc: Service, values: dict[str, Any], target_type: str,
                       protocol: str, version: str) -> HealthCheckConfig:
         raw_port = values.get("healthcheck-port", "traffic-port")
-        port: int | str = "traffic-port"
+        port: int | str | Placeholder = "traffic-port"
         if raw_port != "traffic-port":
             if str(raw_port).isdigit():
                 port = int(raw_port)
@@ -633,7 +741,7 @@ class _Builder:
                     raise self.fail(f"healthcheck-port {raw_port!r} is not a port of Service {svc.meta.key}",
                                     member, "healthcheck-port")
                 if target_type == "instance":
-                    port = named.node_port or 0
+                    port = self._node_port(member, svc, named, None)
                 elif isinstance(named.target_port, int):
                     port = named.target_port
                 else:
@@ -652,6 +760,17 @@ class _Builder:
             healthy_threshold_count=values.get("healthy-threshold-count", HEALTH_CHECK_DEFAULTS["healthy"]),
             unhealthy_threshold_count=values.get("unhealthy-threshold-count", HEALTH_CHECK_DEFAULTS["unhealthy"]),
         )
+
+
+def _pins_name(live: LiveTargetGroup, name: str, port: int, target_type: str, protocol: str, version: str) -> bool:
+    """Whether a live target group has every input of ``name``'s hash but the Service uid (and the same
+    ``k8s-<namespace>-<service>-`` prefix)."""
+    return (live.port, live.target_type, live.protocol, live.protocol_version) == (
+        port, target_type, protocol, version) and live.name[:-10] == name[:-10] and len(live.name) == len(name)
+
+
+def _fixed_503(body: str) -> Action:
+    return Action("fixed-response", fixed_response_config=FixedResponseConfig("503", "text/plain", body))
 
 
 def _ssl_redirect_action(port: int) -> Action:
@@ -686,6 +805,12 @@ def _show(value: Any) -> str:
     return ",".join(map(str, value)) if isinstance(value, list) else repr(value)
 
 
-def build_stack(group: IngressGroup, inputs: Inputs, settings: Settings, facts: Facts) -> Stack:
-    """The desired stack for one IngressGroup. Raises :class:`ModelError`."""
-    return _Builder(group, inputs, settings, facts).build()
+def build_stack(group: IngressGroup, inputs: Inputs, settings: Settings, facts: Facts,
+                warnings: list[Diagnostic] | None = None) -> Stack:
+    """The desired stack for one IngressGroup. Raises :class:`ModelError`; warnings (a value shown as a
+    placeholder, a tolerated missing backend) are appended to ``warnings``."""
+    builder = _Builder(group, inputs, settings, facts)
+    stack = builder.build()
+    if warnings is not None:
+        warnings.extend(builder.warnings)
+    return stack

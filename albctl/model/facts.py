@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from albctl.manifests.objects import Service
+from albctl.model.cluster import LiveTargetGroup
 from albctl.model.stack import BACKEND_SG_ID, SECURITY_GROUP, Placeholder, Ref, Token
 
 
@@ -31,6 +33,11 @@ class Facts:
     web_acl_arns: Mapping[str, str] = field(default_factory=dict)
     # stack id → (scheme, subnet ids) of the stack's live load balancer
     live_load_balancers: Mapping[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    # Services read from the cluster (--kube-context): their node ports and uids, or the whole Service
+    # when its manifest is not among the inputs
+    cluster_services: Mapping[tuple[str, str], Service] = field(default_factory=dict)
+    # (stack id, target group resource id) → the live target group of that backend
+    live_target_groups: Mapping[tuple[str, str], LiveTargetGroup] = field(default_factory=dict)
     offline: bool = True
 
     def subnets_for(self, scheme: str, stack_id: str | None = None) -> tuple[Token, ...]:

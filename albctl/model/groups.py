@@ -4,6 +4,7 @@ cross-object checks on them (backends exist, ports exist, actions are defined)."
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from albctl.errors import Diagnostic
 from albctl.manifests.objects import Ingress, IngressClassParams, Inputs, ServiceBackend
@@ -44,17 +45,23 @@ class Selection:
     groups: list[IngressGroup] = field(default_factory=list)
     skipped: list[tuple[Ingress, str]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    not_ours: set[Diagnostic] = field(default_factory=set)  # problems of Ingresses for other controllers
 
 
 def _class_of(ing: Ingress, inputs: Inputs, settings: Settings) -> tuple[bool, str, IngressClassParams | None,
                                                                          Diagnostic | None]:
     """(taken?, reason if not, params, problem)."""
-    legacy = ing.annotations.get(LEGACY_CLASS_ANNOTATION)
+    return _class_of_meta(ing.meta.annotations, ing.ingress_class_name, inputs, settings)
+
+
+def _class_of_meta(annotations: dict[str, str], ingress_class_name: Any, inputs: Inputs, settings: Settings
+                   ) -> tuple[bool, str, IngressClassParams | None, Diagnostic | None]:
+    legacy = annotations.get(LEGACY_CLASS_ANNOTATION)
     if legacy is not None:
         if legacy == settings.ingress_class:
             return True, "", None, None
         return False, f"ingress.class annotation is {legacy!r}, not {settings.ingress_class!r}", None, None
-    class_name = ing.ingress_class_name
+    class_name = ingress_class_name if isinstance(ingress_class_name, str) else None
     if class_name is None:
         defaults = [c for c in inputs.ingress_classes.values() if c.is_default]
         if len(defaults) == 1:
@@ -104,6 +111,11 @@ def _namespace_allowed(params: IngressClassParams, namespace: str) -> bool:
 def select(inputs: Inputs, settings: Settings) -> Selection:
     """Take the Ingresses of our class, check their references, and form IngressGroups."""
     sel = Selection()
+    for meta, class_name, problems in inputs.unclaimed_problems:
+        taken, reason, _, _ = _class_of_meta(meta.annotations, class_name, inputs, settings)
+        if not taken:
+            sel.not_ours.update(problems)
+            inputs.skipped.append((meta.location, meta.ref, f"{reason} (not validated: not for albctl)"))
     by_group: dict[tuple[str, str], list[Member]] = {}
     for ing in inputs.ingresses:
         taken, reason, params, problem = _class_of(ing, inputs, settings)
@@ -144,16 +156,14 @@ def _backends(ing: Ingress) -> list[ServiceBackend]:
 
 
 def check_references(ing: Ingress, inputs: Inputs) -> list[Diagnostic]:
-    """Every backend names a Service (and port) in the inputs, or an ``actions.*`` annotation."""
+    """Every backend that names a Service in the inputs names one of its ports. A Service or an
+    ``actions.*`` annotation that is missing is the model builder's to judge: the cluster may have the
+    Service, and the controller answers a missing one with a 503 rule when told to tolerate it."""
     problems: list[Diagnostic] = []
     for backend in _backends(ing):
         if backend.uses_annotation:
             action = ing.alb.get(f"actions.{backend.service_name}")
             if action is None:
-                problems.append(ing.meta.diagnostic(
-                    f"servicePort is use-annotation but there is no annotation "
-                    f"alb.ingress.kubernetes.io/actions.{backend.service_name}",
-                    *backend.path))
                 continue
             for tg in ((action.get("forwardConfig") or {}).get("targetGroups") or []):
                 if tg.get("serviceName"):
@@ -171,9 +181,7 @@ def _check_service(ing: Ingress, backend: ServiceBackend, name: str, port: int |
     if svc is None and ("Service", ing.namespace, name) in inputs.invalid:
         return []  # its own problems are reported already
     if svc is None:
-        return [ing.meta.diagnostic(
-            f"expected Service {ing.namespace}/{name} in the inputs, found none "
-            "(add its manifest, or check the name and namespace)", *backend.path, "service", "name")]
+        return []  # not in the inputs: see the model builder (_missing_service)
     if isinstance(port, str) and port.isdigit():
         port = int(port)
     if port is None or svc.find_port(port) is None:

@@ -36,6 +36,21 @@ def path_patterns(path: str, path_type: str | None, use_regex: bool) -> tuple[li
     return [normalized, normalized + "/*"], []
 
 
+def json_field(obj: Any, name: str) -> Any:
+    """``obj[name]`` as Go's encoding/json fills a struct field tagged ``name``: any key equal to the
+    tag ignoring case fills it, and a later such key overwrites an earlier one. The controller's guide
+    writes ``sourceIpConfig`` and ``Values`` for the tags ``sourceIPConfig`` and ``values``; reading
+    only one spelling silently drops a condition's values."""
+    if not isinstance(obj, dict):
+        return None
+    lowered = name.lower()
+    found = None
+    for key, value in obj.items():
+        if isinstance(key, str) and key.lower() == lowered:
+            found = value
+    return found
+
+
 def path_conditions(host: str, path: str, path_type: str | None, use_regex: bool,
                     extra: list[dict[str, Any]]) -> tuple[RuleCondition, ...]:
     """The conditions of one rule: host and path from the Ingress, plus ``conditions.*`` annotations."""
@@ -44,27 +59,32 @@ def path_conditions(host: str, path: str, path_type: str | None, use_regex: bool
     paths, path_regex = path_patterns(path, path_type, use_regex) if path else ([], [])
     others: list[RuleCondition] = []
     for cond in extra:
-        fld = cond.get("field")
+        fld = json_field(cond, "field")
         if fld == "host-header":
-            cfg = cond.get("hostHeaderConfig") or {}
-            hosts += cfg.get("values") or []
-            host_regex += cfg.get("regexValues") or []
+            cfg = json_field(cond, "hostHeaderConfig") or {}
+            hosts += json_field(cfg, "values") or []
+            host_regex += json_field(cfg, "regexValues") or []
         elif fld == "path-pattern":
-            cfg = cond.get("pathPatternConfig") or {}
-            paths += cfg.get("values") or []
-            path_regex += cfg.get("regexValues") or []
+            cfg = json_field(cond, "pathPatternConfig") or {}
+            paths += json_field(cfg, "values") or []
+            path_regex += json_field(cfg, "regexValues") or []
         elif fld == "http-header":
-            cfg = cond.get("httpHeaderConfig") or {}
-            name = cfg.get("httpHeaderName", "")
-            others.append(RuleCondition("http-header", tuple(cfg.get("values") or []),
-                                        tuple(cfg.get("regexValues") or []), http_header_name=name))
+            cfg = json_field(cond, "httpHeaderConfig") or {}
+            name = json_field(cfg, "httpHeaderName") or ""
+            others.append(RuleCondition("http-header", tuple(json_field(cfg, "values") or []),
+                                        tuple(json_field(cfg, "regexValues") or []), http_header_name=name))
         elif fld == "http-request-method":
-            others.append(RuleCondition(fld, tuple((cond.get("httpRequestMethodConfig") or {}).get("values") or [])))
+            cfg = json_field(cond, "httpRequestMethodConfig") or {}
+            others.append(RuleCondition(fld, tuple(json_field(cfg, "values") or [])))
         elif fld == "query-string":
-            pairs = (cond.get("queryStringConfig") or {}).get("values") or []
-            others.append(RuleCondition(fld, query_string=tuple((p.get("key"), p.get("value", "")) for p in pairs)))
+            pairs = json_field(json_field(cond, "queryStringConfig") or {}, "values") or []
+            others.append(RuleCondition(fld, query_string=tuple(
+                (json_field(p, "key"), json_field(p, "value") or "") for p in pairs)))
         elif fld == "source-ip":
-            others.append(RuleCondition(fld, tuple((cond.get("sourceIpConfig") or {}).get("values") or [])))
+            cfg = json_field(cond, "sourceIPConfig") or {}
+            others.append(RuleCondition(fld, tuple(json_field(cfg, "values") or [])))
+        else:
+            raise ValueError(f"unknown condition field {fld!r}")
     if hosts and host_regex:
         raise ValueError(f"host condition must use either values or regexValues, got both {hosts} and {host_regex}")
     if paths and path_regex:

@@ -239,7 +239,7 @@ class ListenerRuleSpec:
 
 @dataclass(frozen=True)
 class HealthCheckConfig:
-    port: int | str  # a port number, or "traffic-port"
+    port: int | str | Placeholder  # a port number, or "traffic-port" (offline: a node port not known yet)
     protocol: str
     path: str
     matcher_http_code: str | None
@@ -252,9 +252,9 @@ class HealthCheckConfig:
 
 @dataclass(frozen=True)
 class TargetGroupSpec:
-    name: str
+    name: str | Placeholder  # a placeholder offline when the node port is not known
     target_type: str
-    port: int
+    port: int | Placeholder
     protocol: str
     protocol_version: str
     ip_address_type: str
@@ -267,7 +267,7 @@ class TargetGroupSpec:
 @dataclass(frozen=True)
 class NetworkingPort:
     protocol: str = "TCP"
-    port: int | str | None = None  # None: every port
+    port: int | str | Placeholder | None = None  # None: every port
 
 
 @dataclass(frozen=True)
@@ -302,13 +302,13 @@ class NodeSelector:
 class TargetGroupBindingSpec:
     """What the in-cluster controller needs to register pods (ip) or nodes (instance)."""
 
-    name: str
+    name: str | Placeholder
     namespace: str
     target_group_arn: Token
     target_type: str
     service_name: str
     service_port: int | str
-    target_port: int | str  # the node port (instance) or the pod's target port (ip)
+    target_port: int | str | Placeholder  # the node port (instance) or the pod's target port (ip)
     ip_address_type: str
     vpc_id: Token
     networking: TargetGroupBindingNetworking | None = None

@@ -75,7 +75,7 @@ def _action(action: Action, names: dict[str, str]) -> str:
 
 def stack_tree(stack: Stack) -> Tree:
     """One IngressGroup as a tree: load balancer, listeners with rules, target groups, security group."""
-    tg_names = {r.id: r.spec.name for r in stack.of_type(TARGET_GROUP) if isinstance(r.spec, TargetGroupSpec)}
+    tg_names = {r.id: str(r.spec.name) for r in stack.of_type(TARGET_GROUP) if isinstance(r.spec, TargetGroupSpec)}
     names = {**tg_names, "ManagedLBSecurityGroup": "managed security group"}
     root = Tree(f"[bold]IngressGroup {escape(stack.id)}[/]  [dim]({', '.join(stack.members)})[/]")
     for res in stack.of_type(LOAD_BALANCER):
@@ -109,7 +109,7 @@ def stack_tree(stack: Stack) -> Tree:
         tg = res.spec
         assert isinstance(tg, TargetGroupSpec)
         hc = tg.health_check_config
-        node = root.add(f"[bold yellow]target group[/] {escape(tg.name)}  [dim]{escape(res.id)}[/]")
+        node = root.add(f"[bold yellow]target group[/] {escape(str(tg.name))}  [dim]{escape(res.id)}[/]")
         node.add(f"{tg.target_type} targets, {tg.protocol}/{tg.protocol_version} port {tg.port}, {tg.ip_address_type}")
         node.add(escape(f"health check: {hc.protocol} {hc.path} port {hc.port}, codes "
                         f"{hc.matcher_http_code or hc.matcher_grpc_code}, every {hc.interval_seconds}s, timeout "

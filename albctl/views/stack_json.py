@@ -115,8 +115,11 @@ def _sorted_map(values: Mapping[str, Any] | None) -> JSON:
     return {str(k): values[k] for k in sorted(values, key=str)} if values else {}
 
 
-def _int_or_string(value: int | str) -> int | str:
-    """An ``intstr.IntOrString``: a number, or a string (a named port, ``traffic-port``)."""
+def _int_or_string(value: int | str | Placeholder) -> int | str:
+    """An ``intstr.IntOrString``: a number, or a string (a named port, ``traffic-port``; offline, a
+    placeholder for a node port only the cluster knows)."""
+    if isinstance(value, Placeholder):
+        return str(value)
     if isinstance(value, bool):
         raise TypeError(f"not a port: {value!r}")
     return value
@@ -332,7 +335,8 @@ class _StackJSON:
         return out
 
     def target_group(self, tg: TargetGroupSpec) -> JSON:
-        out: JSON = {"name": tg.name, "targetType": tg.target_type, "port": int(tg.port), "protocol": tg.protocol}
+        port = str(tg.port) if isinstance(tg.port, Placeholder) else int(tg.port)  # offline: node port unknown
+        out: JSON = {"name": _token(tg.name), "targetType": tg.target_type, "port": port, "protocol": tg.protocol}
         _put_ptr(out, "protocolVersion", tg.protocol_version)
         _put(out, "ipAddressType", tg.ip_address_type)
         out["healthCheckConfig"] = self.health_check(tg.health_check_config)
@@ -363,7 +367,7 @@ class _StackJSON:
         _put(spec, "multiClusterTargetGroup", bool(tgb.multi_cluster_target_group))
         if tg is not None:
             spec["targetGroupProtocol"] = tg.protocol
-        return {"template": {"metadata": {"name": tgb.name, "namespace": tgb.namespace}, "spec": spec}}
+        return {"template": {"metadata": {"name": _token(tgb.name), "namespace": tgb.namespace}, "spec": spec}}
 
     @staticmethod
     def networking(net: TargetGroupBindingNetworking) -> JSON:

@@ -150,11 +150,11 @@ def test_named_target_port_with_ip_targets_gives_port_1():
     assert spec(st, TARGET_GROUP).port == 1
 
 
-def test_instance_target_without_node_port_is_a_clear_error():
+def test_instance_target_on_a_cluster_ip_service_is_a_clear_error():
     svc = "apiVersion: v1\nkind: Service\nmetadata: {name: svc, namespace: default}\n" \
           "spec: {ports: [{port: 80, targetPort: 8080}]}"
     (message,) = errors(ingress(), svc)
-    assert "no nodePort" in message and "target-type: ip" in message
+    assert "must be of type NodePort or LoadBalancer, got ClusterIP" in message and "target-type: ip" in message
 
 
 def test_tags_default_tags_win_unless_feature_gate():

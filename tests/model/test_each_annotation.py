@@ -543,8 +543,9 @@ DEFAULTS: list[tuple[str, str, Case]] = [
     ("multi-cluster-target-group", "", Case(lambda st: tgb(st).multi_cluster_target_group, None)),
     ("minimum-load-balancer-capacity", "", Case(lambda st: lb(st).minimum_load_balancer_capacity, None)),
     ("ipam-ipv4-pool-id", "", Case(lambda st: lb(st).ipv4_ipam_pool, None)),
-    ("actions.", "", Case(expect=Fails(("use-annotation", "alb.ingress.kubernetes.io/actions.maintenance")),
-                          rules=ACTION_RULES)),
+    # without the annotation: the controller's tolerate-non-existent-backend-action (default true) 503 rule
+    ("actions.", "", Case(lambda st: rule(st).actions, (Action("fixed-response", fixed_response_config=(
+        FixedResponseConfig("503", "text/plain", "Backend action does not exist"))),), rules=ACTION_RULES)),
     ("conditions.", "", Case(lambda st: rule(st).conditions, (RuleCondition("host-header", ("app.example.com",)),
                                                               RuleCondition("path-pattern", ("/*",))))),
     ("transforms.", "", Case(lambda st: rule(st).transforms, ())),
