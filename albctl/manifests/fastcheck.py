@@ -77,6 +77,42 @@ def _all(checks: list[Check]) -> Check:
     return check
 
 
+def _combine(type_check: Check | None, obj: Check, arr: Check, text: Check, num: Check, other: Check) -> Check:
+    """One schema's checks: by instance type, then the type-independent ones (fewest calls for the common
+    shapes: a bare type, a string with a pattern, an object with properties)."""
+    by_type = [(t, c) for t, c in ((str, text), (dict, obj), (list, arr)) if c is not _true]
+    if num is _true and other is _true:
+        if not by_type:
+            return type_check or _true
+        if len(by_type) == 1:
+            kind, only = by_type[0]
+            if type_check is None:
+                return lambda x: only(x) if isinstance(x, kind) else True
+            if type_check is TYPES.get(_TYPE_NAMES.get(kind, "")):  # e.g. "type": "string" with a pattern
+                return lambda x: isinstance(x, kind) and only(x)
+            return lambda x: type_check(x) and (only(x) if isinstance(x, kind) else True)
+
+    def check(x: Any) -> bool:
+        if type_check is not None and not type_check(x):
+            return False
+        if isinstance(x, str):
+            if not text(x):
+                return False
+        elif isinstance(x, dict):
+            if not obj(x):
+                return False
+        elif isinstance(x, list):
+            if not arr(x):
+                return False
+        elif _is_number(x) and not num(x):
+            return False
+        return other(x)
+    return check
+
+
+_TYPE_NAMES = {str: "string", dict: "object", list: "array"}
+
+
 def _any_of(preds: list[Check]) -> Check:
     return lambda x: any(p(x) for p in preds)
 
@@ -116,23 +152,7 @@ class _Compiler:
         text = _all(self._string(schema))
         num = _all(self._number(schema))
         other = _all(self._any(schema))
-
-        def check(x: Any) -> bool:
-            if type_check is not None and not type_check(x):
-                return False
-            if isinstance(x, str):
-                if not text(x):
-                    return False
-            elif isinstance(x, dict):
-                if not obj(x):
-                    return False
-            elif isinstance(x, list):
-                if not arr(x):
-                    return False
-            elif _is_number(x) and not num(x):
-                return False
-            return other(x)
-        return check
+        return _combine(type_check, obj, arr, text, num, other)
 
     def _object(self, schema: dict[str, Any]) -> list[Check]:
         checks: list[Check] = []
@@ -150,8 +170,16 @@ class _Compiler:
             checks.append(lambda x: all(each in x for name, need in deps if name in x for each in need))
         if "properties" in schema:
             props = [(name, self.compile(sub)) for name, sub in schema["properties"].items()]
+            by_name = dict(props)
+            count = len(props)
 
             def properties(x: Any) -> bool:
+                if len(x) < count:  # walk the smaller side: an object sets few of its schema's fields
+                    for key, value in x.items():
+                        sub = by_name.get(key)
+                        if sub is not None and not sub(value):
+                            return False
+                    return True
                 for name, sub in props:  # noqa: SIM110
                     if name in x and not sub(x[name]):
                         return False

@@ -47,7 +47,28 @@ def _mark(node: yaml.Node) -> Pos:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+_RESOLVED: dict[tuple[Any, str, Any], str] = {}  # (node kind, scalar text, implicit) -> tag
+
+
 class _PosLoader(_BaseLoader):
+    if not getattr(_BaseLoader, "yaml_path_resolvers", None):
+        # libyaml's composer asks the (Python) resolver about every node; manifests repeat the same keys
+        # and values thousands of times, and without path resolvers the tag depends only on these three
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            key = (kind, value, implicit)
+            tag = _RESOLVED.get(key)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_RESOLVED) < 100_000 and (value is None or len(value) < 100):
+                    _RESOLVED[key] = tag
+            return tag
+
+        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+            return None  # what the base method does without path resolvers
+
+        def ascend_resolver(self) -> None:
+            return None
+
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         try:
             return super().construct_object(node, deep=deep)
@@ -113,6 +134,72 @@ _PosLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 _PosLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp_as_str)
 
 
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_SPECIAL_KEYS = ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")  # ``<<`` and ``=``: flatten_mapping's
+
+
+def _construct_tree(loader: _PosLoader, root: yaml.Node) -> Any:
+    """``loader.construct_document(root)`` for a document without anchors (so every node is used once).
+
+    Plain mappings, sequences and strings, nearly all of a manifest, are built here directly; every
+    other node (numbers, booleans, null, other tags, merge keys) goes through the loader's constructors,
+    in the same order, so values and errors are the same."""
+    scalar, mapping, sequence = yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode
+    construct = loader.construct_object
+
+    def build(node: yaml.Node) -> Any:
+        cls, tag = node.__class__, node.tag
+        if cls is scalar:
+            return node.value if tag == _STR else construct(node, deep=True)
+        if cls is mapping and tag == _MAP:
+            pairs = node.value
+            for key_node, _ in pairs:
+                if key_node.tag in _SPECIAL_KEYS:
+                    return construct(node, deep=True)
+            mark = node.start_mark
+            data = PosDict()
+            data.pos = (mark.line + 1, mark.column + 1)
+            key_pos: dict[Any, Pos] = {}
+            data.key_pos = key_pos
+            for key_node, value_node in pairs:
+                if key_node.__class__ is scalar and key_node.tag == _STR:
+                    key = key_node.value
+                else:
+                    key = construct(key_node, deep=True)
+                    try:
+                        hash(key)
+                    except TypeError:
+                        raise yaml.constructor.ConstructorError(
+                            "while constructing a mapping", node.start_mark, "found an unhashable key",
+                            key_node.start_mark) from None
+                key_mark = key_node.start_mark
+                if key in key_pos:
+                    first = key_pos[key]
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping", node.start_mark,
+                        f"duplicate key {key!r} (first defined at line {first[0]}, column {first[1]})", key_mark)
+                data[key] = build(value_node)
+                key_pos[key] = (key_mark.line + 1, key_mark.column + 1)
+            return data
+        if cls is sequence and tag == _SEQ:
+            items = node.value
+            mark = node.start_mark
+            seq = PosList(build(child) for child in items)
+            seq.pos = (mark.line + 1, mark.column + 1)
+            seq.item_pos = [(child.start_mark.line + 1, child.start_mark.column + 1) for child in items]
+            return seq
+        return construct(node, deep=True)
+
+    try:
+        return build(root)
+    finally:  # what construct_document resets after each document
+        loader.constructed_objects = {}
+        loader.recursive_objects = {}
+        loader.deep_construct = False
+
+
 @dataclass(frozen=True)
 class YamlDocument:
     """One document of a YAML stream: its data and the line it starts on."""
@@ -150,7 +237,10 @@ def load_documents(text: str) -> list[YamlDocument]:
                 break
             if may_alias:
                 _check_aliases(node)
-            docs.append(YamlDocument(loader.construct_document(node), node.start_mark.line + 1))
+                data = loader.construct_document(node)
+            else:
+                data = _construct_tree(loader, node)
+            docs.append(YamlDocument(data, node.start_mark.line + 1))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
