@@ -176,7 +176,9 @@ def render(
     if output_format is RenderFormat.json:
         from albctl.views.render import render_json
 
-        env.write(render_json(result.stacks, settings.cluster_name))
+        # indented for people at a terminal, compact (and much faster) for pipes and files
+        pretty = bool(getattr(env.stdout, "isatty", lambda: False)())
+        env.write(render_json(result.stacks, settings.cluster_name, pretty=pretty))
     elif output_format is RenderFormat.stack_json:
         from albctl.views.stack_json import stack_json
 
