@@ -203,3 +203,16 @@ def test_anchor_free_fast_path_equals_the_constructor(text: str) -> None:
     # a comment holding "&" sends the same text through PyYAML's constructor (the path with aliases)
     assert "&" not in text
     assert _outcome(text) == _outcome(text + "\n# & forces the general path\n")
+
+
+def test_positions_survive_copies_and_default_to_zero() -> None:
+    import copy
+    import pickle
+
+    data = one("a:\n  b: [x, y]\n")
+    for clone in (copy.deepcopy(data), pickle.loads(pickle.dumps(data)), copy.copy(data)):
+        assert clone == data and clone.pos == (1, 1) and clone.position_of("a") == (1, 1)
+        assert clone["a"].position_of("b") == (2, 3) and clone["a"]["b"].position_of(1) == (2, 10)
+    assert PosDict().pos == PosDict().position_of("x") == (0, 0)
+    assert PosList().pos == PosList().position_of(0) == (0, 0)
+    assert not hasattr(data, "__dict__")  # slots: no per-mapping attribute dict
