@@ -60,3 +60,18 @@ def test_render_stack_json_matches_golden(sample: str) -> None:
 def test_every_sample_has_a_golden_file() -> None:
     assert sorted(p.stem for p in GOLDEN.glob("*.json")) == SAMPLES
     assert sorted(p.stem for p in GOLDEN_STACK_JSON.glob("*.json")) == SAMPLES
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_render_json_is_indented_on_a_terminal_and_compact_otherwise() -> None:
+    args = ["render", str(ROOT / "samples" / "echoserver"), "--offline", "--format", "json", "--cluster", "golden"]
+    tty = _Terminal()
+    env = Env(stdout=tty, stderr=io.StringIO(), stdin=io.StringIO(), environ={})
+    assert typer.main.get_command(app).main(args=args, standalone_mode=False, obj=env) == 0
+    golden = (GOLDEN / "echoserver.json").read_text(encoding="utf-8")
+    assert tty.getvalue() == json.dumps(json.loads(golden), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    assert golden.count("\n") == 1 and golden.endswith("}\n")  # off a terminal: one compact line

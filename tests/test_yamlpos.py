@@ -170,3 +170,49 @@ def test_unknown_tags_are_refused() -> None:
 def test_unhashable_key() -> None:
     err = syntax_error("? [1, 2]\n: 3\n")
     assert "unhashable" in err.problem
+
+
+def _shape(value: object) -> object:
+    """Data, types and every recorded position, for comparing two parses."""
+    if isinstance(value, PosDict):
+        return ("map", value.pos, [(k, value.position_of(k), _shape(v)) for k, v in value.items()])
+    if isinstance(value, PosList):
+        return ("seq", value.pos, [(value.position_of(i), _shape(v)) for i, v in enumerate(value)])
+    return (type(value).__name__, value)
+
+
+def _outcome(text: str) -> object:
+    try:
+        return [(d.line, _shape(d.data)) for d in load_documents(text)]
+    except YamlSyntaxError as exc:
+        return ("error", exc.problem, exc.line, exc.column)
+
+
+ANCHOR_FREE = [
+    "a: 1\nb: [x, 2, 3.5, true, null, ~, '', 2024-01-02]\nc: {d: e}\n",
+    "- a\n- {b: [c, {d: 1}]}\n-\n  - x\n",
+    "a: 1\na: 2\n", "a:\n  b: 1\n  b: 2\n", "1: a\n'1': b\ntrue: c\nnull: d\n", "? [1, 2]\n: 3\n",
+    "<<: {a: 1, b: 2}\nb: 3\n", "=: x\n", "!!omap [{a: 1}, {b: 2}]\n", "!!set {a, b}\n", "- !!int x\n",
+    "- !!str 12\n- !!binary aGVsbG8=\n- !custom x\n", "---\n---\na: 1\n--- 3\n", "\"k\": 'v'\n",
+    "a: |\n  line\n  two\nb: >-\n  folded\n",
+]
+
+
+@pytest.mark.parametrize("text", ANCHOR_FREE + [p.read_text() for p in sorted(SAMPLES.rglob("*.yaml"))])
+def test_anchor_free_fast_path_equals_the_constructor(text: str) -> None:
+    # a comment holding "&" sends the same text through PyYAML's constructor (the path with aliases)
+    assert "&" not in text
+    assert _outcome(text) == _outcome(text + "\n# & forces the general path\n")
+
+
+def test_positions_survive_copies_and_default_to_zero() -> None:
+    import copy
+    import pickle
+
+    data = one("a:\n  b: [x, y]\n")
+    for clone in (copy.deepcopy(data), pickle.loads(pickle.dumps(data)), copy.copy(data)):
+        assert clone == data and clone.pos == (1, 1) and clone.position_of("a") == (1, 1)
+        assert clone["a"].position_of("b") == (2, 3) and clone["a"]["b"].position_of(1) == (2, 10)
+    assert PosDict().pos == PosDict().position_of("x") == (0, 0)
+    assert PosList().pos == PosList().position_of(0) == (0, 0)
+    assert not hasattr(data, "__dict__")  # slots: no per-mapping attribute dict

@@ -7,9 +7,10 @@ place (:class:`AlbctlGroup`). Heavy modules are imported inside the commands so 
 
 from __future__ import annotations
 
+import gc
 import sys
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -187,7 +188,9 @@ def render(
     if output_format is RenderFormat.json:
         from albctl.views.render import render_json
 
-        env.write(render_json(result.stacks, settings.cluster_name))
+        # indented for people at a terminal, compact (and much faster) for pipes and files
+        pretty = bool(getattr(env.stdout, "isatty", lambda: False)())
+        env.write(render_json(result.stacks, settings.cluster_name, pretty=pretty))
     elif output_format is RenderFormat.stack_json:
         from albctl.views.stack_json import stack_json
 
@@ -215,9 +218,53 @@ _add_aws_commands()
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point."""
-    command = typer.main.get_command(app)
-    command.main(args=argv, prog_name="albctl")
+    """Console-script entry point: runs one command and exits without tearing the interpreter down.
+
+    The cyclic garbage collector is tuned for a short-lived process first: what is imported by now is
+    frozen (never scanned again) and collections are rare (they were about 30 % of an offline run over
+    thousands of manifests, which allocate millions of objects that all live until the end)."""
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        typer.main.get_command(app).main(args=argv, prog_name="albctl")
+        code: Any = 0
+    except SystemExit as exc:
+        code = exc.code
+    _exit(code)
+
+
+def _exit(code: Any) -> NoReturn:
+    """``sys.exit(code)``, but once the output is flushed and the ``atexit`` functions have run, without
+    the interpreter's teardown (freeing every object one by one: 0.3 s and more after a large run).
+    With other threads still running, or output that cannot be flushed, the normal exit is taken."""
+    import atexit
+    import os
+    import threading
+
+    if threading.active_count() > 1:
+        sys.exit(code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # e.g. a closed pipe: let the interpreter report it as usual
+        sys.exit(code)
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:  # what SystemExit does with any other value
+        print(code, file=sys.stderr)
+        status = 1
+    run_exitfuncs = getattr(atexit, "_run_exitfuncs", None)
+    if run_exitfuncs is None:  # pragma: no cover - every CPython has it
+        sys.exit(status)
+    run_exitfuncs()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(status)
+    os._exit(status)
 
 
 if __name__ == "__main__":  # pragma: no cover

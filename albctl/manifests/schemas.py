@@ -73,8 +73,13 @@ def inline_refs(schema: Any, base: str, seen: tuple[str, ...] = ()) -> Any:
 @cache
 def validator(name: str, pointer: str = "") -> Any:
     """A compiled Draft 2020-12 validator for a schema file, or for a sub-schema of it
-    (``pointer`` is a JSON pointer such as ``/annotations/scheme/schema``)."""
+    (``pointer`` is a JSON pointer such as ``/annotations/scheme/schema``).
+
+    Valid input, the common case, is checked by a compiled predicate (:mod:`albctl.manifests.fastcheck`);
+    jsonschema itself runs only for input that predicate rejects, so every error is jsonschema's own."""
     from jsonschema import Draft202012Validator
 
+    from albctl.manifests.fastcheck import FastValidator
+
     schema = inline_refs(_pointer(load_schema(name), pointer), name)
-    return Draft202012Validator(schema, registry=_registry())
+    return FastValidator(Draft202012Validator(schema, registry=_registry()))

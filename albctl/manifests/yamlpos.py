@@ -21,25 +21,47 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 Pos = tuple[int, int]
 
 
-class PosDict(dict):
-    """A dict with ``pos`` (its own position) and ``key_pos`` (position of each key)."""
+_LINE = 1 << 32  # a key's or item's position is kept as one int, line * _LINE + column: a third of a tuple
 
-    pos: Pos = (0, 0)
-    key_pos: dict[Any, Pos]
+
+class PosDict(dict):
+    """A dict with ``pos`` (its own position) and the position of each key (:meth:`position_of`)."""
+
+    __slots__ = ("_pos", "key_pos")  # no __dict__ per mapping: a manifest has thousands of them
+    key_pos: dict[Any, int]  # packed positions: line * _LINE + column
+
+    @property
+    def pos(self) -> Pos:
+        return getattr(self, "_pos", (0, 0))
+
+    @pos.setter
+    def pos(self, value: Pos) -> None:
+        self._pos = value
 
     def position_of(self, key: Any) -> Pos:
-        return self.key_pos.get(key, self.pos) if hasattr(self, "key_pos") else self.pos
+        key_pos = getattr(self, "key_pos", None)
+        packed = key_pos.get(key) if key_pos is not None else None
+        return self.pos if packed is None else divmod(packed, _LINE)
 
 
 class PosList(list):
-    """A list with ``pos`` (its own position) and ``item_pos`` (position of each item)."""
+    """A list with ``pos`` (its own position) and the position of each item (:meth:`position_of`)."""
 
-    pos: Pos = (0, 0)
-    item_pos: list[Pos]
+    __slots__ = ("_pos", "item_pos")
+    item_pos: list[int]  # packed positions: line * _LINE + column
+
+    @property
+    def pos(self) -> Pos:
+        return getattr(self, "_pos", (0, 0))
+
+    @pos.setter
+    def pos(self, value: Pos) -> None:
+        self._pos = value
 
     def position_of(self, index: int) -> Pos:
-        if hasattr(self, "item_pos") and 0 <= index < len(self.item_pos):
-            return self.item_pos[index]
+        item_pos = getattr(self, "item_pos", None)
+        if item_pos is not None and 0 <= index < len(item_pos):
+            return divmod(item_pos[index], _LINE)
         return self.pos
 
 
@@ -47,7 +69,33 @@ def _mark(node: yaml.Node) -> Pos:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+def _packed(node: yaml.Node) -> int:
+    mark = node.start_mark
+    return (mark.line + 1) * _LINE + mark.column + 1
+
+
+_RESOLVED: dict[tuple[Any, str, Any], str] = {}  # (node kind, scalar text, implicit) -> tag
+
+
 class _PosLoader(_BaseLoader):
+    if not getattr(_BaseLoader, "yaml_path_resolvers", None):
+        # libyaml's composer asks the (Python) resolver about every node; manifests repeat the same keys
+        # and values thousands of times, and without path resolvers the tag depends only on these three
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            key = (kind, value, implicit)
+            tag = _RESOLVED.get(key)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_RESOLVED) < 100_000 and (value is None or len(value) < 100):
+                    _RESOLVED[key] = tag
+            return tag
+
+        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+            return None  # what the base method does without path resolvers
+
+        def ascend_resolver(self) -> None:
+            return None
+
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         try:
             return super().construct_object(node, deep=deep)
@@ -91,13 +139,13 @@ def _construct_map(loader: _PosLoader, node: yaml.Node) -> Iterator[PosDict]:
                     key_node.start_mark)
             written[key] = _mark(key_node)
         data[key] = loader.construct_object(value_node, deep=True)
-        data.key_pos[key] = _mark(key_node)
+        data.key_pos[key] = _packed(key_node)
 
 
 def _construct_seq(loader: _PosLoader, node: yaml.SequenceNode) -> Iterator[PosList]:
     data = PosList()
     data.pos = _mark(node)
-    data.item_pos = [_mark(child) for child in node.value]
+    data.item_pos = [_packed(child) for child in node.value]
     yield data
     data.extend(loader.construct_object(child, deep=True) for child in node.value)
 
@@ -111,6 +159,88 @@ _PosLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _PosLoader.add_constructor("tag:yaml.org,2002:omap", _construct_map)
 _PosLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 _PosLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp_as_str)
+
+
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_SPECIAL_KEYS = ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")  # ``<<`` and ``=``: flatten_mapping's
+
+
+_SHARED: dict[str, str] = {}
+
+
+def _construct_tree(loader: _PosLoader, root: yaml.Node) -> Any:
+    """``loader.construct_document(root)`` for a document without anchors (so every node is used once).
+
+    Plain mappings, sequences and strings, nearly all of a manifest, are built here directly; every
+    other node (numbers, booleans, null, other tags, merge keys) goes through the loader's constructors,
+    in the same order, so values and errors are the same."""
+    scalar, mapping, sequence = yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode
+    construct = loader.construct_object
+    setdefault = _SHARED.setdefault  # one str per distinct short key or value: manifests repeat them
+    line = _LINE
+
+    def build(node: yaml.Node) -> Any:
+        cls = node.__class__
+        if cls is scalar:
+            if node.tag != _STR:
+                return construct(node, deep=True)
+            text = node.value
+            return setdefault(text, text) if len(text) < 64 else text
+        if cls is mapping and node.tag == _MAP:
+            pairs = node.value
+            for key_node, _ in pairs:
+                if key_node.tag in _SPECIAL_KEYS:
+                    return construct(node, deep=True)
+            mark = node.start_mark
+            data = PosDict()
+            data.pos = (mark.line + 1, mark.column + 1)
+            key_pos: dict[Any, int] = {}
+            data.key_pos = key_pos
+            for key_node, value_node in pairs:
+                if key_node.__class__ is scalar and key_node.tag == _STR:
+                    key = key_node.value
+                    key = setdefault(key, key)
+                else:
+                    key = construct(key_node, deep=True)
+                    try:
+                        hash(key)
+                    except TypeError:
+                        raise yaml.constructor.ConstructorError(
+                            "while constructing a mapping", node.start_mark, "found an unhashable key",
+                            key_node.start_mark) from None
+                if key in key_pos:
+                    first = divmod(key_pos[key], line)
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping", node.start_mark,
+                        f"duplicate key {key!r} (first defined at line {first[0]}, column {first[1]})",
+                        key_node.start_mark)
+                if value_node.__class__ is scalar and value_node.tag == _STR:  # inline: most values are strings
+                    text = value_node.value
+                    data[key] = setdefault(text, text) if len(text) < 64 else text
+                else:
+                    data[key] = build(value_node)
+                key_mark = key_node.start_mark
+                key_pos[key] = (key_mark.line + 1) * line + key_mark.column + 1
+            return data
+        if cls is sequence and node.tag == _SEQ:
+            items = node.value
+            mark = node.start_mark
+            seq = PosList([build(child) for child in items])
+            seq.pos = (mark.line + 1, mark.column + 1)
+            seq.item_pos = [(child.start_mark.line + 1) * line + child.start_mark.column + 1 for child in items]
+            return seq
+        return construct(node, deep=True)
+
+    if len(_SHARED) > 200_000:
+        _SHARED.clear()
+    try:
+        return build(root)
+    finally:  # what construct_document resets after each document
+        loader.constructed_objects = {}
+        loader.recursive_objects = {}
+        loader.deep_construct = False
 
 
 @dataclass(frozen=True)
@@ -150,7 +280,10 @@ def load_documents(text: str) -> list[YamlDocument]:
                 break
             if may_alias:
                 _check_aliases(node)
-            docs.append(YamlDocument(loader.construct_document(node), node.start_mark.line + 1))
+                data = loader.construct_document(node)
+            else:
+                data = _construct_tree(loader, node)
+            docs.append(YamlDocument(data, node.start_mark.line + 1))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)

@@ -39,21 +39,48 @@ def json_name(name: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
+# per dataclass: (attribute, JSON name, secret?) of each field, computed once per class instead of
+# dataclasses.fields() and json_name() for every object
+_FIELD_TABLES: dict[type, tuple[tuple[str, str, bool], ...]] = {}
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def _field_table(cls: type) -> tuple[tuple[str, str, bool], ...]:
+    table = tuple((f.name, json_name(f.name), bool(f.metadata.get("secret"))) for f in dataclasses.fields(cls))
+    _FIELD_TABLES[cls] = table
+    return table
+
+
 def to_data(value: Any) -> Any:
     """Dataclasses → dicts (None and empty values omitted, like Go's omitempty), refs → ``$ref``.
     Fields marked secret (``albctl.model.stack.SECRET``) become ``SECRET_MASK``: secrets never leave."""
+    cls = value.__class__
+    table = _FIELD_TABLES.get(cls)
+    if table is not None:
+        out = {}
+        for name, key, secret in table:
+            item = getattr(value, name)
+            if item is None:
+                continue
+            if secret:
+                if not (isinstance(item, tuple | list | dict) and not item):
+                    out[key] = SECRET_MASK
+            elif item.__class__ in _PLAIN:
+                out[key] = item
+            elif not (isinstance(item, tuple | list | dict) and not item):
+                out[key] = to_data(item)
+        return out
+    if cls in _PLAIN:
+        return value
+    if cls is tuple or cls is list:
+        return [v if v.__class__ in _PLAIN else to_data(v) for v in value]
     if isinstance(value, Ref):
         return {"$ref": str(value)}
     if isinstance(value, Placeholder):
         return str(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out = {}
-        for f in dataclasses.fields(value):
-            item = getattr(value, f.name)
-            if item is None or (isinstance(item, tuple | list | dict) and not item):
-                continue
-            out[json_name(f.name)] = SECRET_MASK if f.metadata.get("secret") else to_data(item)
-        return out
+        _field_table(cls)
+        return to_data(value)
     if isinstance(value, tuple | list):
         return [to_data(v) for v in value]
     if isinstance(value, dict) or hasattr(value, "items"):

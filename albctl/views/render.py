@@ -31,11 +31,16 @@ from albctl.model.stack import (
 RENDER_FORMAT_VERSION = "1"
 
 
-def render_json(stacks: list[Stack], cluster: str) -> str:
-    """``{"format_version", "cluster", "stacks": [...]}``, stable key order, for machines and golden files."""
+def render_json(stacks: list[Stack], cluster: str, *, pretty: bool = True) -> str:
+    """``{"format_version", "cluster", "stacks": [...]}``, stable key order, for machines and golden files.
+
+    ``pretty``: indented, for people at a terminal; else compact on one line (``json``'s C encoder only
+    handles the compact form: several times faster on thousands of stacks)."""
     doc = {"format_version": RENDER_FORMAT_VERSION, "cluster": cluster,
            "stacks": [stack_data(s) for s in stacks]}
-    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    if pretty:
+        return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def _token(value: Token, names: dict[str, str]) -> str:

@@ -1,0 +1,25 @@
+"""``albctl --help`` as typer prints it from 80 columns up (generated: see tests/test_launch.py)."""
+
+HELP = """\
+Usage: albctl [OPTIONS] COMMAND [ARGS]...
+
+  Turn Kubernetes Ingress manifests into an AWS Application Load Balancer,
+  terraform-style: validate → render → plan → apply.
+
+Options:
+  --version             Print the version and exit.
+  --debug               Show tracebacks of unexpected errors.
+  --install-completion  Install completion for the current shell.
+  --show-completion     Show completion for the current shell, to copy it or
+                        customize the installation.
+  --help                Show this message and exit.
+
+Commands:
+  validate  Load and validate manifests, and check that they make load...
+  render    Print the desired load balancer model of each IngressGroup...
+  plan      Show what apply would change on AWS.
+  apply     Make AWS match the manifests (or a saved plan), showing the...
+  destroy   Delete every AWS resource of the stacks those manifests...
+  subnets   Subnet discovery, as the controller does it.
+  sandbox   A local emulated AWS account (moto) for trying albctl without...
+"""
