@@ -18,26 +18,15 @@ os.environ.setdefault("MOTO_AMIS_PATH", str(Path(__file__).parent / "aws" / "dat
 
 @pytest.fixture(scope="session")
 def shared_botocore_loader() -> Iterator[None]:
-    """One botocore data loader (service models, endpoint rules) for every boto3 session of the run.
+    """One botocore data loader for every boto3 session of the run (see ``share_botocore_loader``).
 
-    Each ``AwsClients`` makes a new boto3 session, and each session parses the service models it
-    needs again (EC2's alone is ~0.4 s of JSON). Sharing the loader keeps the parsed files; what
-    goes over the wire is unchanged. botocore already shares a loaded model between the clients of
-    one session, so sharing it between sessions relies on nothing new.
+    Each ``AwsClients`` (the ``aws`` fixture, every CLI run in a test) makes a new boto3 session,
+    which would parse EC2's service model again (~0.4 s of JSON). What goes on the wire is unchanged.
     """
-    import botocore.loaders
-    import botocore.session
+    from albctl.sandbox.server import share_botocore_loader
 
-    original = botocore.session.create_loader
-    loaders: dict[str | None, botocore.loaders.Loader] = {}
-
-    def create_loader(search_path_string: str | None = None) -> botocore.loaders.Loader:
-        if search_path_string not in loaders:
-            loaders[search_path_string] = original(search_path_string)
-        return loaders[search_path_string]
-
-    botocore.session.create_loader = create_loader
+    undo = share_botocore_loader()
     try:
         yield
     finally:
-        botocore.session.create_loader = original
+        undo()
