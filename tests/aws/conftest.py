@@ -5,8 +5,10 @@ Tests talk to moto over real HTTP through boto3; nothing in boto3/botocore is st
 
 from __future__ import annotations
 
+import copy
 import http.client
 import logging
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -93,12 +95,89 @@ def aws(moto_server: str, clean_aws_env: pytest.MonkeyPatch) -> AwsClients:
     return AwsClients(AwsSettings(region=REGION, profile=None, endpoint_url=moto_server))
 
 
-@pytest.fixture
-def seeded(aws: AwsClients) -> dict[str, Any]:
-    """The sandbox seed applied to the fresh moto account; returns the seeded ids."""
+class SeedSnapshot:
+    """The moto server's state right after the sandbox seed, copied so each test can start from it.
+
+    Seeding over HTTP costs ~40 requests and an RSA key (0.4-1 s a test). Instead the first test to
+    ask for ``seeded`` seeds the freshly reset account for real, over HTTP; the in-process moto
+    server's backends are then deep-copied. Every ``seeded`` test after that gets the account reset
+    over HTTP (as before) and a fresh deep copy of the seeded backends put back (~5 ms): the same
+    state, the same ids, nothing shared between tests.
+
+    Before the copy is trusted it is checked over HTTP: restored into a reset account, the seed
+    (idempotent: it looks everything up first) must find every resource and return the same ids.
+    If that check fails or moto's internals have moved, tests fall back to seeding every time.
+    """
+
+    def __init__(self, state: dict[str, Any]) -> None:
+        self._state = state
+
+    @classmethod
+    def take(cls, ids: dict[str, Any]) -> SeedSnapshot:
+        from moto.core.base_backend import BackendDict, backend_lock
+
+        with backend_lock:
+            backends = [(service, {account: dict(regions) for account, regions in service.items()})
+                        for service in BackendDict._instances]  # type: ignore[misc]
+            # one deepcopy for everything, so references between backends stay references
+            return cls(copy.deepcopy({"backends": backends, "ids": ids}, {id(s): s for s, _ in backends}))
+
+    def restore(self) -> dict[str, Any]:
+        """Put a copy of the seeded state into the (just reset) moto server; return the seeded ids."""
+        from moto.core.base_backend import backend_lock
+
+        memo = {id(service): service for service, _ in self._state["backends"]}
+        state = copy.deepcopy(self._state, memo)
+        with backend_lock:
+            for service, accounts in state["backends"]:
+                for account, regions in accounts.items():
+                    in_account = service[account]  # creates the account's entry, as moto does on use
+                    for region, backend in regions.items():
+                        dict.__setitem__(in_account, region, backend)
+        return dict(state["ids"])
+
+
+# One snapshot per moto server endpoint; None: unusable (could not be taken, or failed its check).
+_SNAPSHOTS: dict[str, SeedSnapshot | None] = {}
+
+
+def _seed_snapshot(endpoint: str) -> SeedSnapshot | None:
+    """The endpoint's snapshot, taken (and checked) on first use; leaves the account reset."""
     from albctl.sandbox.seed import seed
 
-    return seed(aws)
+    if endpoint in _SNAPSHOTS:
+        return _SNAPSHOTS[endpoint]
+    # own clients: call counters a test hooks onto its ``aws`` clients never see these calls
+    clients = AwsClients(AwsSettings(region=REGION, profile=None, endpoint_url=endpoint),
+                         credentials=("testing", "testing"))
+    snapshot: SeedSnapshot | None = None
+    try:
+        _post(endpoint, "/moto-api/reset")
+        ids = seed(clients)  # the real seed, over HTTP, into an empty account
+        snapshot = SeedSnapshot.take(ids)
+        _post(endpoint, "/moto-api/reset")
+        restored = snapshot.restore()
+        found = seed(clients)
+        if not found == restored == ids:
+            raise AssertionError(f"the seed run on the restored state found {found}, not {ids}")
+    except Exception as exc:  # noqa: BLE001 - whatever went wrong, seed for real in every test
+        warnings.warn(f"moto state snapshot unusable, seeding for every test: {exc!r}", stacklevel=1)
+        snapshot = None
+    finally:
+        _post(endpoint, "/moto-api/reset")
+    _SNAPSHOTS[endpoint] = snapshot
+    return snapshot
+
+
+@pytest.fixture
+def seeded(aws: AwsClients, moto_server: str) -> dict[str, Any]:
+    """The sandbox seed applied to the fresh moto account; returns the seeded ids."""
+    snapshot = _seed_snapshot(moto_server)
+    if snapshot is None:
+        from albctl.sandbox.seed import seed
+
+        return seed(aws)
+    return snapshot.restore()
 
 
 class CallCounter:
