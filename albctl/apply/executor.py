@@ -14,9 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from albctl.aws.session import aws_call
+from albctl.elbv2 import KINDS
 from albctl.elbv2.call import CREATED, SECRET, Call, ResourceKey, dig, secret_refs, substitute
+from albctl.elbv2.common import tag_map
 from albctl.errors import AlbctlError, AwsError, RefusedError
 from albctl.plan.model import Operation
+from albctl.tags import TRACKING_TAGS
 
 # (operation, its number, how many, "started" | "done", seconds it took, the id it acted on or created)
 Progress = Callable[[Operation, int, int, str, float, str | None], None]
@@ -26,6 +29,9 @@ _HINTS = {"DuplicateLoadBalancerName": "a load balancer with this name exists bu
                                        "alb.ingress.kubernetes.io/load-balancer-name, or tag it)"}
 _RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0, 10.0, 10.0, 10.0, 10.0, 10.0, 10.0)  # "not yet" answers: about a minute
 _WAITER = {"Delay": 2, "MaxAttempts": 300}
+# a resource of the stack that the plan saw is gone: someone else is writing the stack
+_GONE = frozenset({"LoadBalancerNotFound", "TargetGroupNotFound", "ListenerNotFound", "RuleNotFound",
+                   "InvalidGroup.NotFound"})
 
 
 class MissingSecretError(AlbctlError):
@@ -34,6 +40,15 @@ class MissingSecretError(AlbctlError):
 
 class InterruptedApply(AlbctlError):
     """Ctrl-C during apply: says how far it got."""
+
+
+class StackChanged(AlbctlError):
+    """Something the plan acts on changed under it: another albctl, or the controller, is writing it."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"the stack changed during apply ({detail}): another albctl or the controller is writing "
+                         "it; run apply again",
+                         hint="with --lock-table NAME, albctl runs never overlap on one stack")
 
 
 def _snake(operation: str) -> str:
@@ -110,11 +125,38 @@ class Executor:
             except AwsError as exc:
                 if exc.code in call.tolerate:
                     return  # already done (a delete of what is gone)
+                if call.output and op.type in KINDS and exc.code in KINDS[op.type].duplicate_codes:
+                    self.ids[op.key] = self.created_before(op, params, exc)
+                    return
+                if exc.code in _GONE:
+                    raise StackChanged(f"{call.operation}: {exc.code}") from exc
                 if exc.code not in call.retry or delay is None:
                     raise
                 self.sleep(delay)
         if call.output:
             self.ids[op.key] = str(dig(response, call.output))
+
+    def created_before(self, op: Operation, params: Mapping[str, Any], exc: AwsError) -> str:
+        """A create answered "already exists": when the one that exists carries exactly the tags this create
+        gives (its first attempt did the work and the answer was lost, or a concurrent run of the same plan
+        made it), it is the resource; anything else is not ours to take."""
+        kind = KINDS[op.type]
+        find = kind.find_created(params)
+        if find is None:
+            raise exc
+        with aws_call(find.operation):
+            response = getattr(getattr(self.clients, find.service), _snake(find.operation))(**find.params)
+        wanted = {k: v for k, v in tag_map(params.get("Tags") or [t for spec in params.get("TagSpecifications") or []
+                                                                      for t in spec.get("Tags", [])]).items()
+                  if k in TRACKING_TAGS}
+        for found_id, tags in kind.found(params, response):
+            if tags is None:
+                with aws_call("DescribeTags"):
+                    described = self.clients.elbv2.describe_tags(ResourceArns=[found_id])["TagDescriptions"]
+                tags = tag_map(described[0].get("Tags")) if described else {}
+            if wanted and all(tags.get(k) == v for k, v in wanted.items()):
+                return found_id
+        raise exc
 
     def wait(self, client: Any, call: Call, params: dict[str, Any]) -> None:
         import botocore.exceptions

@@ -47,6 +47,18 @@ class Kind:
     def delete(self, arn: str, extra: Mapping[str, Any]) -> list[Call]:
         raise NotImplementedError
 
+    # AWS's answers to a create whose name (or slot) is already taken: maybe by this very create,
+    # retried after its first response was lost; see :meth:`find_created`
+    duplicate_codes: tuple[str, ...] = ()
+
+    def find_created(self, params: Mapping[str, Any]) -> Call | None:
+        """The read that finds what a create with ``params`` would have made (None: cannot be found)."""
+        return None
+
+    def found(self, params: Mapping[str, Any], response: Mapping[str, Any]) -> list[tuple[str, dict[str, str] | None]]:
+        """The ids (and tags, when the read returns them) of what :meth:`find_created` found."""
+        return []
+
 
 def changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> set[str]:
     """Top-level fields whose values differ (``tags`` included)."""

@@ -147,5 +147,14 @@ class ListenerKind(Kind):
     def delete(self, arn: str, extra: Mapping[str, Any]) -> list[Call]:
         return [Call("elbv2", "DeleteListener", {"ListenerArn": arn}, tolerate=("ListenerNotFound",))]
 
+    duplicate_codes = ("DuplicateListener",)
+
+    def find_created(self, params: Mapping[str, Any]) -> Call | None:
+        return Call("elbv2", "DescribeListeners", {"LoadBalancerArn": params["LoadBalancerArn"]})
+
+    def found(self, params: Mapping[str, Any], response: Mapping[str, Any]) -> list[tuple[str, dict[str, str] | None]]:
+        return [(str(ls["ListenerArn"]), None) for ls in response.get("Listeners") or []
+                if ls.get("Port") == params["Port"]]
+
 
 KIND = ListenerKind()

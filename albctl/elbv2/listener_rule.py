@@ -82,6 +82,15 @@ class ListenerRuleKind(Kind):
     def delete(self, arn: str, extra: Mapping[str, Any]) -> list[Call]:
         return [Call("elbv2", "DeleteRule", {"RuleArn": arn}, tolerate=("RuleNotFound",))]
 
+    duplicate_codes = ("PriorityInUse",)
+
+    def find_created(self, params: Mapping[str, Any]) -> Call | None:
+        return Call("elbv2", "DescribeRules", {"ListenerArn": params["ListenerArn"]})
+
+    def found(self, params: Mapping[str, Any], response: Mapping[str, Any]) -> list[tuple[str, dict[str, str] | None]]:
+        return [(str(r["RuleArn"]), None) for r in response.get("Rules") or []
+                if str(r.get("Priority")) == str(params["Priority"])]
+
     def move(self, priorities: Iterable[tuple[str, int]]) -> list[Call]:
         """One SetRulePriorities for every ``(rule ARN, new priority)``: AWS applies them together."""
         pairs = [{"RuleArn": arn, "Priority": priority} for arn, priority in priorities]

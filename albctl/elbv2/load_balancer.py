@@ -121,5 +121,13 @@ class LoadBalancerKind(Kind):
         calls.append(Call("elbv2", "DeleteLoadBalancer", {"LoadBalancerArn": arn}, tolerate=("LoadBalancerNotFound",)))
         return calls
 
+    duplicate_codes = ("DuplicateLoadBalancerName",)
+
+    def find_created(self, params: Mapping[str, Any]) -> Call | None:
+        return Call("elbv2", "DescribeLoadBalancers", {"Names": [params["Name"]]})
+
+    def found(self, params: Mapping[str, Any], response: Mapping[str, Any]) -> list[tuple[str, dict[str, str] | None]]:
+        return [(str(lb["LoadBalancerArn"]), None) for lb in response.get("LoadBalancers") or []]
+
 
 KIND = LoadBalancerKind()

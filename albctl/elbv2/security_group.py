@@ -75,7 +75,8 @@ class SecurityGroupKind(Kind):
         if spec.get("ingress"):
             permissions = [write_permission(p) for p in spec["ingress"]]
             calls.append(Call("ec2", "AuthorizeSecurityGroupIngress",
-                              {"GroupId": created(key), "IpPermissions": permissions}))
+                              {"GroupId": created(key), "IpPermissions": permissions},
+                              tolerate=("InvalidPermission.Duplicate",)))
         return calls
 
     def modify(self, arn: str, before: Mapping[str, Any], after: Mapping[str, Any], ctx: Context) -> list[Call]:
@@ -85,15 +86,28 @@ class SecurityGroupKind(Kind):
             grant = [write_permission(p) for p in new if p not in old]
             revoke = [write_permission(p) for p in old if p not in new]
             if grant:  # open the new before closing the old
-                calls.append(Call("ec2", "AuthorizeSecurityGroupIngress", {"GroupId": arn, "IpPermissions": grant}))
+                calls.append(Call("ec2", "AuthorizeSecurityGroupIngress", {"GroupId": arn, "IpPermissions": grant},
+                                  tolerate=("InvalidPermission.Duplicate",)))
             if revoke:
-                calls.append(Call("ec2", "RevokeSecurityGroupIngress", {"GroupId": arn, "IpPermissions": revoke}))
+                calls.append(Call("ec2", "RevokeSecurityGroupIngress", {"GroupId": arn, "IpPermissions": revoke},
+                                  tolerate=("InvalidPermission.NotFound",)))
         return calls
 
     def delete(self, arn: str, extra: Mapping[str, Any]) -> list[Call]:
         # a deleted load balancer's network interfaces release its security groups a little later
         return [Call("ec2", "DeleteSecurityGroup", {"GroupId": arn}, tolerate=("InvalidGroup.NotFound",),
                      retry=("DependencyViolation",))]
+
+    duplicate_codes = ("InvalidGroup.Duplicate",)
+
+    def find_created(self, params: Mapping[str, Any]) -> Call | None:
+        filters = [{"Name": "group-name", "Values": [params["GroupName"]]}]
+        if params.get("VpcId"):
+            filters.append({"Name": "vpc-id", "Values": [params["VpcId"]]})
+        return Call("ec2", "DescribeSecurityGroups", {"Filters": filters})
+
+    def found(self, params: Mapping[str, Any], response: Mapping[str, Any]) -> list[tuple[str, dict[str, str] | None]]:
+        return [(str(sg["GroupId"]), tag_map(sg.get("Tags"))) for sg in response.get("SecurityGroups") or []]
 
 
 KIND = SecurityGroupKind()

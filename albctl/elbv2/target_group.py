@@ -138,5 +138,13 @@ class TargetGroupKind(Kind):
     def delete(self, arn: str, extra: Mapping[str, Any]) -> list[Call]:
         return [Call("elbv2", "DeleteTargetGroup", {"TargetGroupArn": arn}, tolerate=("TargetGroupNotFound",))]
 
+    duplicate_codes = ("DuplicateTargetGroupName",)
+
+    def find_created(self, params: Mapping[str, Any]) -> Call | None:
+        return Call("elbv2", "DescribeTargetGroups", {"Names": [params["Name"]]})
+
+    def found(self, params: Mapping[str, Any], response: Mapping[str, Any]) -> list[tuple[str, dict[str, str] | None]]:
+        return [(str(tg["TargetGroupArn"]), None) for tg in response.get("TargetGroups") or []]
+
 
 KIND = TargetGroupKind()

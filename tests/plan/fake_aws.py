@@ -24,6 +24,12 @@ def _client_error(code: str) -> Exception:
     return botocore.exceptions.ClientError({"Error": {"Code": code, "Message": code}}, "Fake")
 
 
+_NOT_FOUND = (("RuleArn", "RuleNotFound"), ("ListenerArn", "ListenerNotFound"),
+              ("TargetGroupArn", "TargetGroupNotFound"), ("LoadBalancerArn", "LoadBalancerNotFound"),
+              ("GroupId", "InvalidGroup.NotFound"), ("ResourceArns", "LoadBalancerNotFound"),
+              ("Resources", "InvalidGroup.NotFound"), ("RulePriorities", "RuleNotFound"))
+
+
 class _Service:
     def __init__(self, aws: FakeAws, name: str) -> None:
         self._aws, self._name = aws, name
@@ -36,10 +42,17 @@ class _Service:
         def call(**params: Any) -> Any:
             operation = "".join(p.title() for p in method.split("_"))
             self._aws.calls.append((self._name, operation, copy.deepcopy(params)))
-            fail = self._aws.fail.pop(len(self._aws.calls), None)
+            n = len(self._aws.calls)
+            fail = self._aws.fail.pop(n, None)
             if fail:
                 raise _client_error(fail)
-            return handler(**params)
+            try:
+                if self._aws.replay.pop(n, False):  # the work is done, the answer lost, the request sent again
+                    handler(**copy.deepcopy(params))
+                return handler(**params)
+            except KeyError:  # an ARN or id that is not (any more) there, answered as AWS does
+                missing = next(code for key, code in _NOT_FOUND if key in params)
+                raise _client_error(missing) from None
 
         return call
 
@@ -64,6 +77,7 @@ class FakeAws:
     def __init__(self) -> None:
         self.calls: list[tuple[str, str, dict[str, Any]]] = []
         self.fail: dict[int, str] = {}  # call number (1-based) → error code to answer it with
+        self.replay: dict[int, bool] = {}  # call number → done twice, as a retry after a lost answer is
         self.elbv2 = _Service(self, "elbv2")
         self.ec2 = _Service(self, "ec2")
         self._ids = itertools.count(1)
@@ -76,6 +90,7 @@ class FakeAws:
         self.attrs: dict[str, dict[str, str]] = {}
         self.targets: dict[str, list[dict[str, Any]]] = {}
         self.certs: dict[str, list[str]] = {}
+        self.created: dict[str, dict[str, Any]] = {}  # ARN → the create request that made it
 
     def operations(self) -> list[str]:
         return [op for _, op, _ in self.calls]
@@ -86,7 +101,10 @@ class FakeAws:
     # -- ELBv2 -----------------------------------------------------------------------------------
 
     def elbv2_create_load_balancer(self, **p: Any) -> Any:
-        if any(lb["LoadBalancerName"] == p["Name"] for lb in self.lbs.values()):
+        same = [a for a, lb in self.lbs.items() if lb["LoadBalancerName"] == p["Name"]]
+        if same and self.created.get(same[0]) == p:  # AWS: the same create again returns the existing one
+            return {"LoadBalancers": [dict(self.lbs[same[0]])]}
+        if same:
             raise _client_error("DuplicateLoadBalancerName")
         arn = self._arn("loadbalancer/app", p["Name"])
         self.lbs[arn] = {"LoadBalancerArn": arn, "LoadBalancerName": p["Name"], "Type": p.get("Type", "application"),
@@ -95,17 +113,22 @@ class FakeAws:
                          "SecurityGroups": list(p.get("SecurityGroups", [])), "DNSName": f"{p['Name']}.elb.example",
                          "CanonicalHostedZoneId": "Z35SXDOTRQ7X7K", "State": {"Code": "active"}, "VpcId": "vpc-1"}
         self.tags[arn] = tag_map(p.get("Tags"))
+        self.created[arn] = copy.deepcopy(p)
         self.attrs[arn] = {"deletion_protection.enabled": "false", "idle_timeout.timeout_seconds": "60"}
         return {"LoadBalancers": [dict(self.lbs[arn])]}
 
     def elbv2_create_target_group(self, **p: Any) -> Any:
-        if any(tg["TargetGroupName"] == p["Name"] for tg in self.tgs.values()):
+        same = [a for a, tg in self.tgs.items() if tg["TargetGroupName"] == p["Name"]]
+        if same and self.created.get(same[0]) == p:
+            return {"TargetGroups": [dict(self.tgs[same[0]])]}
+        if same:
             raise _client_error("DuplicateTargetGroupName")
         arn = self._arn("targetgroup", p["Name"])
         tg = {k: v for k, v in p.items() if k not in ("Name", "Tags")}
         tg.update({"TargetGroupArn": arn, "TargetGroupName": p["Name"], "HealthCheckEnabled": True})
         tg.setdefault("ProtocolVersion", "HTTP1")
         self.tgs[arn] = tg
+        self.created[arn] = copy.deepcopy(p)
         self.tags[arn] = tag_map(p.get("Tags"))
         self.attrs[arn] = {"deregistration_delay.timeout_seconds": "300"}
         self.targets[arn] = []
@@ -114,7 +137,14 @@ class FakeAws:
     def elbv2_create_listener(self, **p: Any) -> Any:
         if p["LoadBalancerArn"] not in self.lbs:
             raise _client_error("LoadBalancerNotFound")
+        same = [a for a, ls in self.listeners.items()
+                if ls["LoadBalancerArn"] == p["LoadBalancerArn"] and ls["Port"] == p["Port"]]
+        if same and self.created.get(same[0]) == p:
+            return {"Listeners": [dict(self.listeners[same[0]])]}
+        if same:
+            raise _client_error("DuplicateListener")
         arn = self._arn("listener/app", str(p["Port"]))
+        self.created[arn] = copy.deepcopy(p)
         self.listeners[arn] = {k: v for k, v in p.items() if k != "Tags"} | {"ListenerArn": arn}
         self.tags[arn] = tag_map(p.get("Tags"))
         self.certs[arn] = []
@@ -249,13 +279,41 @@ class FakeAws:
         return {"GroupId": group_id}
 
     def ec2_authorize_security_group_ingress(self, **p: Any) -> Any:
-        self.sgs[p["GroupId"]]["IpPermissions"] += copy.deepcopy(p["IpPermissions"])
+        have = self.sgs[p["GroupId"]]["IpPermissions"]
+        if any(x in have for x in p["IpPermissions"]):
+            raise _client_error("InvalidPermission.Duplicate")
+        have += copy.deepcopy(p["IpPermissions"])
         return {}
 
     def ec2_revoke_security_group_ingress(self, **p: Any) -> Any:
         sg = self.sgs[p["GroupId"]]
+        if any(x not in sg["IpPermissions"] for x in p["IpPermissions"]):
+            raise _client_error("InvalidPermission.NotFound")
         sg["IpPermissions"] = [x for x in sg["IpPermissions"] if x not in p["IpPermissions"]]
         return {}
+
+    def ec2_describe_security_groups(self, **p: Any) -> Any:
+        names = {v for f in p.get("Filters", []) if f["Name"] == "group-name" for v in f["Values"]}
+        return {"SecurityGroups": [copy.deepcopy(sg) for sg in self.sgs.values()
+                                   if not names or sg["GroupName"] in names]}
+
+    def elbv2_describe_target_groups(self, **p: Any) -> Any:
+        return {"TargetGroups": [dict(tg) for tg in self.tgs.values() if tg["TargetGroupName"] in p.get("Names", [])]}
+
+    def elbv2_describe_load_balancers(self, **p: Any) -> Any:
+        return {"LoadBalancers": [dict(lb) for lb in self.lbs.values() if lb["LoadBalancerName"] in p.get("Names", [])]}
+
+    def elbv2_describe_listeners(self, **p: Any) -> Any:
+        return {"Listeners": [dict(ls) for ls in self.listeners.values()
+                              if ls["LoadBalancerArn"] == p["LoadBalancerArn"]]}
+
+    def elbv2_describe_rules(self, **p: Any) -> Any:
+        return {"Rules": [dict(r) for r in self.rules.values() if r["ListenerArn"] == p["ListenerArn"]]}
+
+    def elbv2_describe_tags(self, **p: Any) -> Any:
+        return {"TagDescriptions": [{"ResourceArn": a, "Tags": [{"Key": k, "Value": v}
+                                                                for k, v in self.tags.get(a, {}).items()]}
+                                    for a in p["ResourceArns"]]}
 
     def ec2_create_tags(self, **p: Any) -> Any:
         for group_id in p["Resources"]:

@@ -294,3 +294,61 @@ def test_a_failed_call_then_a_new_plan_converges():
         converge(fake, docs)
         assert len(fake.lbs) == 1 and len(fake.tgs) == 2 and len(fake.rules) == 2 and len(fake.sgs) == 1
 
+
+
+def mutating(plan: Plan) -> int:
+    return len([c for op in plan.operations for c in op.calls])
+
+
+def test_a_request_done_twice_never_fails_the_apply():
+    """A create (or any call) whose answer was lost is sent again by botocore: the second answer is
+    "already exists" (or "not found" for a delete). At every call of a first apply, an update that
+    replaces a target group and reorders rules, and a destroy: the apply still succeeds, in one go."""
+    first = manifests(paths(("/a", "api"), ("/b", "web")))
+    second = manifests(paths(("/b", "web"), ("/c", "svc")), **{"target-type": "ip"})
+    for scenario in ("create", "update", "destroy"):
+        setup = FakeAws()
+        if scenario != "create":
+            converge(setup, first)
+        total = mutating(plan_for(scenario, setup, first, second))
+        for n in range(1, total + 1):
+            fake = FakeAws()
+            if scenario != "create":
+                converge(fake, first)
+            plan = plan_for(scenario, fake, first, second)
+            fake.replay[len(fake.calls) + n] = True
+            Executor(fake).run(plan.operations)
+            after = plan_for(scenario, fake, first, second)
+            assert not after.operations, (scenario, n, steps(after))
+            if scenario == "destroy":
+                assert not fake.lbs and not fake.tgs and not fake.sgs
+            else:
+                assert len(fake.lbs) == 1 and len(fake.tgs) == 2 and len(fake.rules) == 2 and len(fake.sgs) == 1
+
+
+def plan_for(scenario: str, fake: FakeAws, first: list[str], second: list[str]) -> Plan:
+    state = fake.snapshot(CLUSTER, NODES)
+    if scenario == "destroy":
+        return Plan(CLUSTER, "us-east-1", tuple(destroy_stacks(["default/web"], state, CLUSTER)))
+    return make_plan(first if scenario == "create" else second, state)
+
+
+def test_a_same_named_resource_without_this_stack_s_tags_is_never_taken():
+    fake = FakeAws()
+    plan = make_plan(manifests(), fake.snapshot(CLUSTER, NODES))
+    tg_name = next(op.name for op in plan.operations if op.type == "AWS::ElasticLoadBalancingV2::TargetGroup")
+    fake.elbv2_create_target_group(Name=tg_name, Protocol="HTTP", Port=80, TargetType="instance",
+                                   Tags=[{"Key": "owner", "Value": "someone-else"}])
+    with pytest.raises(AlbctlError, match="DuplicateTargetGroupName"):
+        Executor(fake).run(plan.operations)
+
+
+def test_a_resource_deleted_by_someone_else_during_apply_is_one_clear_error():
+    from albctl.apply.executor import StackChanged
+
+    fake = FakeAws()
+    converge(fake, manifests())
+    plan = make_plan(manifests(**{"healthcheck-path": "/healthz"}), fake.snapshot(CLUSTER, NODES))
+    fake.tgs.clear()
+    with pytest.raises(StackChanged, match="another albctl or the controller is writing it; run apply again"):
+        Executor(fake).run(plan.operations)
