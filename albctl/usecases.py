@@ -339,8 +339,39 @@ def _resolve_refs(value: Any, known: Mapping[tuple[str, str], str]) -> Any:
     return substitute(value, replace)
 
 
+def binding_file_names(plan: Plan) -> list[str]:
+    """The file names ``--emit-tgb`` will write for the plan's ip-mode TargetGroupBindings."""
+    from albctl.model.stack import TARGET_GROUP_BINDING
+
+    names = []
+    for stack in plan.stacks:
+        for body in (stack.resources.get(TARGET_GROUP_BINDING) or {}).values():
+            spec = body.get("spec") or {}
+            if spec.get("targetType") == "ip":
+                names.append(f"{spec.get('namespace')}-{spec.get('name')}.yaml")
+    return names
+
+
+def _plain_file_name(name: str) -> bool:
+    return bool(name) and not any(c in name for c in "/\\\0") and not name.startswith(".") and name.isprintable()
+
+
+def check_binding_files(directory: Path, plan: Plan) -> None:
+    """Before anything is applied: the directory is usable, every name is a plain file name, and no
+    file (or link) of that name is there already."""
+    if directory.exists() and not directory.is_dir():
+        raise AlbctlError(f"--emit-tgb {directory}: not a directory")
+    for name in binding_file_names(plan):
+        if not _plain_file_name(name):
+            raise AlbctlError(f"refusing to write TargetGroupBinding file {name!r}: not a plain file name")
+        path = directory / name
+        if path.exists() or path.is_symlink():
+            raise AlbctlError(f"--emit-tgb: {path} exists already; albctl never overwrites a file",
+                              hint="remove it, or give another directory")
+
+
 def write_bindings(directory: Path, manifests: Sequence[tuple[str, dict[str, Any]]]) -> list[Path]:
-    """Write each manifest as a new file in ``directory`` (never following a link, never overwriting)."""
+    """Write each manifest as a new file in ``directory``: created exclusively, never through a link."""
     import os
 
     import yaml
@@ -348,11 +379,14 @@ def write_bindings(directory: Path, manifests: Sequence[tuple[str, dict[str, Any
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for name, doc in manifests:
-        if "/" in name or "\\" in name or name.startswith(".") or "\0" in name:
+        if not _plain_file_name(name):
             raise AlbctlError(f"refusing to write TargetGroupBinding file {name!r}: not a plain file name")
         path = directory / name
-        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
-        fd = os.open(path, flags, 0o644)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            fd = os.open(path, flags, 0o644)
+        except FileExistsError:
+            raise AlbctlError(f"--emit-tgb: {path} exists already; albctl never overwrites a file") from None
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(yaml.safe_dump(doc, sort_keys=False))
         written.append(path)

@@ -132,6 +132,10 @@ class AwsClients:
     def acm(self) -> Any:
         return self._client("acm")
 
+    @property
+    def dynamodb(self) -> Any:
+        return self._client("dynamodb")
+
     def check(self) -> None:
         """Raise ConfigError if no region or no credentials can be found. Makes no AWS call."""
         if not self.region:

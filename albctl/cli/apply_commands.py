@@ -29,6 +29,9 @@ from albctl.exitcodes import ExitCode
 OptionalPaths = Annotated[list[str] | None, typer.Argument(
     help="Manifest files or directories, or - for standard input.", metavar="PATH")]
 AutoApproveOpt = Annotated[bool, typer.Option("--auto-approve", help="Do not ask for confirmation.")]
+LockTableOpt = Annotated[str | None, typer.Option(
+    "--lock-table", envvar="ALBCTL_LOCK_TABLE",
+    help="DynamoDB table (partition key LockID, a string) holding one lock per stack while albctl writes it.")]
 ProtectedOpt = Annotated[bool, typer.Option(
     "--allow-destroy-protected",
     help="Allow replacing or deleting a load balancer with deletion protection on (switches it off first).")]
@@ -67,13 +70,31 @@ def apply(
     sandbox: SandboxOpt = False,
     kube_context: KubeContextOpt = None,
     kubeconfig: KubeconfigOpt = None,
+    lock_table: LockTableOpt = None,
 ) -> int:
     """Make AWS match the manifests (or a saved plan): shows the operations, then runs exactly those."""
+    from contextlib import ExitStack
+
+    env: Env = ctx.obj
+    with ExitStack() as held:  # the stacks' locks, when --lock-table is given, until the end
+
+        def lock(clients: Any, cluster_name: str, stack_ids: list[str]) -> None:
+            from albctl.aws.lock import stack_lock
+
+            held.enter_context(stack_lock(clients, lock_table, cluster_name, stack_ids))
+
+        return _apply(env, paths, plan_file, auto_approve, allow_destroy_protected, emit_tgb,
+                      settings_args=(cluster, config, ingress_class),
+                      aws=AwsArgs(region, profile, endpoint_url, sandbox), kube=kube_args(kube_context, kubeconfig),
+                      lock=lock)
+
+
+def _apply(env: Env, paths: list[str] | None, plan_file: Path | None, auto_approve: bool,
+           allow_destroy_protected: bool, emit_tgb: Path | None, *, settings_args: Any, aws: AwsArgs, kube: Any,
+           lock: Any) -> int:
     from albctl import usecases
     from albctl.views.plan import print_plan
 
-    env: Env = ctx.obj
-    aws = AwsArgs(region, profile, endpoint_url, sandbox)
     if plan_file is not None and paths:
         raise AlbctlError("give either manifests or --plan FILE, not both")
     desired: Any = None
@@ -82,18 +103,21 @@ def apply(
 
         data = read_plan_file(str(plan_file))
         target = aws_target(env, aws, data["cluster"])
+        lock(target.clients, data["cluster"], [s["id"] for s in data["stacks"]])
         plan = usecases.recheck_saved(target.clients, data)
         auto_approve = True  # the saved plan was the review, as with `terraform apply PLANFILE`
     elif paths:
         from albctl.cli.workflow import load_desired, settings_from
 
-        desired, maybe_target = load_desired(env, paths, settings_from(cluster, config, ingress_class), aws,
-                                             kube=kube_args(kube_context, kubeconfig))
+        desired, maybe_target = load_desired(env, paths, settings_from(*settings_args), aws, kube=kube,
+                                             before_aws=lock)
         assert maybe_target is not None
         target = maybe_target
         plan = usecases.plan_desired(desired, target.clients, target.clients.region or "")
     else:
         raise AlbctlError("nothing to apply: give manifest paths, or --plan FILE")
+    if emit_tgb is not None:  # every file name checked before the first AWS write
+        usecases.check_binding_files(emit_tgb, plan)
     print_plan(env.out, plan)
     if plan.has_changes:
         confirm(env, "apply", "perform these actions", auto_approve)
@@ -132,6 +156,7 @@ def destroy(
     profile: ProfileOpt = None,
     endpoint_url: EndpointOpt = None,
     sandbox: SandboxOpt = False,
+    lock_table: LockTableOpt = None,
 ) -> int:
     """Delete every AWS resource of the stacks those manifests define (only what carries this cluster's tag)."""
     from albctl import usecases
@@ -143,11 +168,38 @@ def destroy(
     desired, _ = load_desired(env, paths, settings, None)  # offline: only the stack ids are needed
     target = aws_target(env, AwsArgs(region, profile, endpoint_url, sandbox), settings.cluster_name or None)
     name = require_cluster(target.cluster)
-    plan = usecases.plan_destroy(target.clients, name, [s.id for s in desired.result.stacks],
-                                 target.clients.region or "")
-    print_plan(env.out, plan)
-    if plan.has_changes:
-        confirm(env, "destroy", "destroy these resources", auto_approve)
-        _run(env, target.clients, plan, allow_destroy_protected, {})
-        env.out.print(f"\nDestroy complete! Resources: {plan.summary['delete']} destroyed.", markup=False)
+    from albctl.aws.lock import stack_lock
+
+    stack_ids = [s.id for s in desired.result.stacks]
+    with stack_lock(target.clients, lock_table, name, stack_ids):
+        plan = usecases.plan_destroy(target.clients, name, stack_ids, target.clients.region or "")
+        print_plan(env.out, plan)
+        if plan.has_changes:
+            confirm(env, "destroy", "destroy these resources", auto_approve)
+            _run(env, target.clients, plan, allow_destroy_protected, {})
+            env.out.print(f"\nDestroy complete! Resources: {plan.summary['delete']} destroyed.", markup=False)
+    return ExitCode.OK
+
+
+def force_unlock(
+    ctx: typer.Context,
+    stack: Annotated[str, typer.Argument(help="The stack (IngressGroup id: ns/name, or the group name).")],
+    lock_table: Annotated[str, typer.Option("--lock-table", envvar="ALBCTL_LOCK_TABLE",
+                                            help="The DynamoDB lock table.")],
+    cluster: ClusterOpt = None,
+    region: RegionOpt = None,
+    profile: ProfileOpt = None,
+    endpoint_url: EndpointOpt = None,
+    sandbox: SandboxOpt = False,
+) -> int:
+    """Remove a stack's lock left by a run that died (check first that none is running)."""
+    from albctl.aws.lock import force_unlock as unlock
+
+    env: Env = ctx.obj
+    target = aws_target(env, AwsArgs(region, profile, endpoint_url, sandbox), cluster)
+    name = require_cluster(target.cluster)
+    if unlock(target.clients, lock_table, name, stack):
+        env.out.print(f"stack {stack}: lock removed", markup=False, soft_wrap=True)
+    else:
+        env.out.print(f"stack {stack}: was not locked", markup=False, soft_wrap=True)
     return ExitCode.OK

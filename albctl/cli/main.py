@@ -203,13 +203,14 @@ def render(
 
 
 def _add_aws_commands() -> None:
-    from albctl.cli.apply_commands import apply, destroy
+    from albctl.cli.apply_commands import apply, destroy, force_unlock
     from albctl.cli.aws_commands import sandbox_app, subnets_app
     from albctl.cli.plan_command import plan
 
     app.command("plan")(plan)
     app.command("apply")(apply)
     app.command("destroy")(destroy)
+    app.command("force-unlock")(force_unlock)
     app.add_typer(subnets_app, name="subnets")
     app.add_typer(sandbox_app, name="sandbox")
 

@@ -29,9 +29,10 @@ def report(env: Env, result: Any, verbose: bool) -> None:
 
 
 def load_desired(env: Env, paths: list[str], settings: Any, aws: AwsArgs | None, *, verbose: bool = False,
-                 kube: KubeArgs | None = None) -> tuple[Any, AwsTarget | None]:
+                 kube: KubeArgs | None = None, before_aws: Any = None) -> tuple[Any, AwsTarget | None]:
     """Read the manifests and build their stacks: offline when ``aws`` is None, else with discovered facts
-    (and, with ``kube``, the referenced Services read from the cluster). Returns the
+    (and, with ``kube``, the referenced Services read from the cluster; ``before_aws(clients, cluster,
+    stack_ids)`` runs before the first AWS read). Returns the
     :class:`albctl.usecases.Desired` and where AWS is."""
     from albctl import usecases
 
@@ -43,6 +44,8 @@ def load_desired(env: Env, paths: list[str], settings: Any, aws: AwsArgs | None,
     if aws is not None:
         target = aws_target(env, aws, settings.cluster_name or None)
         settings = settings.with_overrides(cluster_name=require_cluster(target.cluster))
+        if before_aws is not None:  # e.g. take the stacks' locks before anything is read
+            before_aws(target.clients, settings.cluster_name, [g.id for g in result.groups])
     def warn(diagnostics: Any) -> None:
         for diag in diagnostics:
             env.err.print(str(diag), markup=False, soft_wrap=True)
