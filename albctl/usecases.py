@@ -119,6 +119,7 @@ def plan_desired(desired: Desired, clients: Any, region: str) -> Plan:
     """The plan for freshly built desired stacks (``albctl plan`` / ``albctl apply PATH``)."""
     from albctl.model.serialize import stack_data
     from albctl.plan.planner import plan_stacks
+    from albctl.plan.secrets import with_secret_tags
 
     assert desired.live is not None
     live = desired.live
@@ -129,7 +130,9 @@ def plan_desired(desired: Desired, clients: Any, region: str) -> Plan:
 
         live.nodes = list(discover_nodes(clients, cluster))
     targets = instance_targets(stacks, live.nodes or [])
-    wanted = [DesiredStack(s.id, stack_data(s)["resources"], targets.get(s.id, {})) for s in stacks]
+    secrets = secrets_of(desired)
+    wanted = [DesiredStack(s.id, with_secret_tags(stack_data(s)["resources"], secrets, cluster, s.id),
+                           targets.get(s.id, {})) for s in stacks]
     plans = plan_stacks(wanted, live, cluster, vpc_id=desired.facts.vpc_id,
                         backend_sg=backend_sg_to_create(stacks, live, cluster),
                         ignored_tags=desired.settings.external_managed_tags)

@@ -27,6 +27,7 @@ from albctl.model.stack import LISTENER_RULE
 from albctl.tags import RESOURCE_TAG
 
 CONTENT = ("conditions", "actions", "transforms")
+SECRET_TAG = "albctl.io/oidc-client-secret-hmac"  # see albctl.plan.secrets: a changed one needs ModifyRule
 PARK_FROM = 50000  # AWS's highest rule priority: rules about to be deleted are parked from here down
 
 
@@ -72,7 +73,9 @@ class ListenerRuleKind(Kind):
 
     def modify(self, arn: str, before: Mapping[str, Any], after: Mapping[str, Any], ctx: Context) -> list[Call]:
         calls = []
-        if changed(before, after) & set(CONTENT):
+        old_secret = (before.get("tags") or {}).get(SECRET_TAG)
+        new_secret = (after.get("tags") or {}).get(SECRET_TAG)
+        if changed(before, after) & set(CONTENT) or (new_secret and new_secret != old_secret):
             calls.append(Call("elbv2", "ModifyRule", {
                 "RuleArn": arn, "Conditions": write_conditions(after.get("conditions") or []),
                 "Actions": write_actions(after.get("actions") or []),

@@ -352,3 +352,39 @@ def test_a_resource_deleted_by_someone_else_during_apply_is_one_clear_error():
     fake.tgs.clear()
     with pytest.raises(StackChanged, match="another albctl or the controller is writing it; run apply again"):
         Executor(fake).run(plan.operations)
+
+
+def test_a_rotated_oidc_secret_is_planned_as_a_modify_and_applied():
+    from albctl.plan.secrets import SECRET_TAG, with_secret_tags
+
+    oidc = json.dumps({"issuer": "https://idp", "authorizationEndpoint": "https://idp/a",
+                       "tokenEndpoint": "https://idp/t", "userInfoEndpoint": "https://idp/u", "secretName": "oidc"})
+    docs = manifests(**{"listen-ports": '[{"HTTPS": 443}]', "auth-type": "oidc", "auth-idp-oidc": oidc,
+                        "certificate-arn": "arn:aws:acm:us-east-1:123456789012:certificate/c"})
+
+    def planned(fake: FakeAws, secret: str) -> Plan:
+        built = stacks(*docs, secret_doc(secret), facts=FACTS)
+        targets = instance_targets(built, NODES)
+        wanted = [DesiredStack(s.id, with_secret_tags(stack_data(s)["resources"], {"my-client": secret}, CLUSTER,
+                                                      s.id), targets.get(s.id, {})) for s in built]
+        return Plan(CLUSTER, "us-east-1", tuple(plan_stacks(wanted, fake.snapshot(CLUSTER, NODES), CLUSTER,
+                                                            vpc_id="vpc-1")))
+
+    fake = FakeAws()
+    Executor(fake, secrets={"my-client": "first"}).run(planned(fake, "first").operations)
+    assert not planned(fake, "first").operations
+    (rule_arn,) = fake.rules
+    old_tag = fake.tags[rule_arn][SECRET_TAG]
+    assert "first" not in old_tag and len(old_tag) == 64
+    rotated = planned(fake, "second")
+    assert steps(rotated) == [("modify", "ListenerRule", "443:1")]
+    assert [c.operation for c in rotated.operations[0].calls] == ["ModifyRule", "AddTags"]
+    assert "second" not in plan_json(rotated)
+    Executor(fake, secrets={"my-client": "second"}).run(rotated.operations)
+    assert fake.rules[rule_arn]["Actions"][0]["AuthenticateOidcConfig"]["ClientSecret"] == "second"
+    assert not planned(fake, "second").operations
+
+
+def secret_doc(secret: str) -> str:
+    return ("apiVersion: v1\nkind: Secret\nmetadata: {name: oidc, namespace: default}\n"
+            f"stringData: {{clientID: my-client, clientSecret: {secret}}}\n")
