@@ -133,8 +133,14 @@ def plan_desired(desired: Desired, clients: Any, region: str) -> Plan:
     secrets = secrets_of(desired)
     wanted = [DesiredStack(s.id, with_secret_tags(stack_data(s)["resources"], secrets, cluster, s.id),
                            targets.get(s.id, {})) for s in stacks]
+    backend_sg = backend_sg_to_create(stacks, live, cluster)
+    if clients is not None and SECURITY_GROUP not in live.names:
+        wanted_names = [body["spec"]["groupName"] for s in wanted
+                        for body in s.resources.get(SECURITY_GROUP, {}).values()]
+        live.names[SECURITY_GROUP] = security_group_names(clients, desired.facts.vpc_id,
+                                                          wanted_names + ([backend_sg.name] if backend_sg else []))
     plans = plan_stacks(wanted, live, cluster, vpc_id=desired.facts.vpc_id,
-                        backend_sg=backend_sg_to_create(stacks, live, cluster),
+                        backend_sg=backend_sg,
                         ignored_tags=desired.settings.external_managed_tags)
     notes, cert_warnings = certificate_notes(desired.result.groups, desired.facts)
     notes += tuple(f"IngressGroup {s.id}: {t} is in the model but albctl does not manage it yet; it is left as it is"
@@ -146,6 +152,20 @@ def plan_desired(desired: Desired, clients: Any, region: str) -> Plan:
             live.limits = account_limits(clients)
         check_limits(plan, live.limits or {})
     return plan
+
+
+def security_group_names(clients: Any, vpc_id: str | None, names: Sequence[str]) -> dict[str, str]:
+    """Name → id of the security groups in the VPC that have these names (one DescribeSecurityGroups)."""
+    from albctl.aws.session import aws_call
+
+    if not names:
+        return {}
+    filters = [{"Name": "group-name", "Values": sorted(set(names))}]
+    if vpc_id:
+        filters.append({"Name": "vpc-id", "Values": [vpc_id]})
+    with aws_call("DescribeSecurityGroups"):
+        groups = clients.ec2.describe_security_groups(Filters=filters)["SecurityGroups"]
+    return {g["GroupName"]: g["GroupId"] for g in groups}
 
 
 def unmanaged_types(resources: Mapping[str, Any]) -> list[str]:

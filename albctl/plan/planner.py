@@ -67,6 +67,8 @@ def plan_stacks(desired: Sequence[DesiredStack], live: LiveState, cluster: str, 
         change = Change(SECURITY_GROUP, BACKEND_SG_ID, backend_sg.name, ChangeAction.CREATE, None, spec)
         plans.append(StackPlan(SHARED_STACK, {}, (change,), (op,)))
     ours = {r.arn for s in live.stacks.values() for r in s.resources}
+    if live.backend_sg is not None:
+        ours.add(live.backend_sg.arn)
     for stack in desired:
         planner = _StackPlanner(stack, live.stack(stack.id).resources, cluster, ctx, tuple(ignored_tags))
         plan = planner.plan()
@@ -105,16 +107,18 @@ def check_references(plans: Sequence[StackPlan]) -> None:
 
 
 def _check_names(plan: StackPlan, names: Mapping[str, Mapping[str, str]], ours: set[str]) -> None:
-    """Refuse to create a load balancer or target group whose name a resource albctl does not track holds."""
+    """Refuse to create a load balancer, target group or security group (in the VPC) whose name a resource
+    albctl does not track holds: apply would fail there, or worse, take it."""
     for op in plan.operations:
-        if op.step is not Step.CREATE or op.type not in (LOAD_BALANCER, TARGET_GROUP):
+        if op.step is not Step.CREATE or op.type not in (LOAD_BALANCER, TARGET_GROUP, SECURITY_GROUP):
             continue
         holder = names.get(op.type, {}).get(op.name)
         if holder is not None and holder not in ours:
             raise RefusedError(
                 f"{KINDS[op.type].short} name {op.name} is already taken by {holder}, which is not part of this "
                 "stack (albctl never modifies what it does not own)",
-                hint="delete or rename the other one, or set alb.ingress.kubernetes.io/load-balancer-name")
+                hint="delete or rename the other one" + (", or set alb.ingress.kubernetes.io/load-balancer-name"
+                                                         if op.type == LOAD_BALANCER else ""))
 
 
 def _ref_key(value: Mapping[str, Any]) -> tuple[str, str] | None:

@@ -152,6 +152,17 @@ def test_removed_path_deletes_its_rule_and_target_group(seeded: Any, moto_server
     assert plan_code(moto_server, str(smaller)) == 0
 
 
+def test_same_named_security_group_in_the_vpc_is_refused_at_plan_time(seeded: Any, moto_server: str,
+                                                                      aws: AwsClients) -> None:
+    code, out, _ = cli(moto_server, "plan", str(SAMPLES / "echoserver"), "--format", "json")
+    name = next(c["name"] for s in json.loads(out)["stacks"] if s["id"] != "(cluster)" for c in s["changes"]
+                if c["type"] == "AWS::EC2::SecurityGroup")
+    foreign = aws.ec2.create_security_group(GroupName=name, Description="not albctl's", VpcId=seeded["vpc_id"])
+    code, out, err = apply(moto_server, str(SAMPLES / "echoserver"))
+    assert code == 1 and f"security group name {name} is already taken by {foreign['GroupId']}" in err, err
+    assert owned(aws) == {"lb": 0, "tg": 0, "sg": 0}
+
+
 def test_same_named_load_balancer_without_our_tags_is_never_touched(seeded: Any, moto_server: str,
                                                                      aws: AwsClients) -> None:
     code, out, _ = cli(moto_server, "plan", str(SAMPLES / "echoserver"), "--format", "json")
