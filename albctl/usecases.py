@@ -121,9 +121,15 @@ def plan_desired(desired: Desired, clients: Any, region: str) -> Plan:
     from albctl.plan.planner import plan_stacks
     from albctl.plan.secrets import with_secret_tags
 
+    from albctl.errors import InputError
+    from albctl.model.cluster import collision_diagnostics
+
     assert desired.live is not None
     live = desired.live
     stacks = desired.result.stacks
+    collisions = collision_diagnostics(stacks, "error")
+    if collisions:  # two backends would share one target group: the plan would merge them
+        raise InputError(collisions)
     cluster = desired.settings.cluster_name
     if live.nodes is None and _needs_instance_targets(stacks) and clients is not None:
         from albctl.aws.nodes import discover_nodes

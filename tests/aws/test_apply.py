@@ -292,3 +292,20 @@ def test_emitted_bindings_open_the_backend_security_group(seeded: Any, moto_serv
         Filters=[{"Name": "tag:elbv2.k8s.aws/resource", "Values": ["backend-sg"]}])["SecurityGroups"]
     peers = [p for rule in doc["spec"]["networking"]["ingress"] for p in rule["from"]]
     assert peers and all(p["securityGroup"]["groupID"] == backend["GroupId"] for p in peers)
+
+
+def test_two_backends_that_would_share_a_target_group_name_fail_the_plan(seeded: Any, moto_server: str,
+                                                                          aws: AwsClients, tmp_path: Path) -> None:
+    docs = ["apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: shop, namespace: default, "
+            "annotations: {alb.ingress.kubernetes.io/target-type: ip}}\nspec:\n  ingressClassName: alb\n  rules:\n"
+            "    - http:\n        paths:\n"
+            "          - {path: /a, pathType: Prefix, backend: {service: {name: checkout-api, port: {number: 80}}}}\n"
+            "          - {path: /b, pathType: Prefix, backend: {service: {name: checkout-web, port: {number: 80}}}}\n"]
+    for name in ("checkout-api", "checkout-web"):
+        docs.append(f"apiVersion: v1\nkind: Service\nmetadata: {{name: {name}, namespace: default}}\n"
+                    "spec: {type: ClusterIP, ports: [{name: http, port: 80, targetPort: 8080}]}\n")
+    (tmp_path / "shop.yaml").write_text("---\n".join(docs))
+    (tmp_path / "class.yaml").write_text((SAMPLES / "echoserver" / "ingressclass.yaml").read_text())
+    code, out, err = cli(moto_server, "plan", str(tmp_path))
+    assert code == 1 and "default/checkout-api:80" in err and "default/checkout-web:80" in err, err
+    assert "warning:" not in err.split("default/checkout-api:80")[0].splitlines()[-1]
