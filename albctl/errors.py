@@ -99,3 +99,7 @@ class AwsError(AlbctlError):
 
 class RefusedError(AlbctlError):
     """albctl refuses to do something unsafe (unowned resource, deletion protection, stale plan...)."""
+
+
+class Interrupted(AlbctlError):
+    """Ctrl-C while albctl was changing AWS: the message says how far it got (exit 130)."""

@@ -117,12 +117,11 @@ def backend_sg_to_create(stacks: Iterable[Any], live: LiveState, cluster: str) -
 
 def plan_desired(desired: Desired, clients: Any, region: str) -> Plan:
     """The plan for freshly built desired stacks (``albctl plan`` / ``albctl apply PATH``)."""
+    from albctl.errors import InputError
+    from albctl.model.cluster import collision_diagnostics
     from albctl.model.serialize import stack_data
     from albctl.plan.planner import plan_stacks
     from albctl.plan.secrets import with_secret_tags
-
-    from albctl.errors import InputError
-    from albctl.model.cluster import collision_diagnostics
 
     assert desired.live is not None
     live = desired.live

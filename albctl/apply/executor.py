@@ -17,7 +17,7 @@ from albctl.aws.session import aws_call
 from albctl.elbv2 import KINDS
 from albctl.elbv2.call import CREATED, SECRET, Call, ResourceKey, dig, secret_refs, substitute
 from albctl.elbv2.common import tag_map
-from albctl.errors import AlbctlError, AwsError, RefusedError
+from albctl.errors import AlbctlError, AwsError, Interrupted, RefusedError
 from albctl.plan.model import Operation
 from albctl.tags import TRACKING_TAGS
 
@@ -36,10 +36,6 @@ _GONE = frozenset({"LoadBalancerNotFound", "TargetGroupNotFound", "ListenerNotFo
 
 class MissingSecretError(AlbctlError):
     """An OIDC action's client secret is needed and its value was not given."""
-
-
-class InterruptedApply(AlbctlError):
-    """Ctrl-C during apply: says how far it got."""
 
 
 class StackChanged(AlbctlError):
@@ -78,7 +74,7 @@ class Executor:
                 self.progress(op, n, len(operations), "done", time.monotonic() - started,
                               self.ids.get(op.key) or op.arn)
         except KeyboardInterrupt:
-            raise InterruptedApply(
+            raise Interrupted(
                 f"interrupted after {done} of {len(operations)} operations",
                 hint="run apply again to converge: everything created so far is tagged and will be found") from None
 

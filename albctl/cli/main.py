@@ -31,7 +31,7 @@ from albctl.cli.options import (
     StrictOpt,
     VerboseOpt,
 )
-from albctl.errors import AlbctlError
+from albctl.errors import AlbctlError, Interrupted
 from albctl.exitcodes import ExitCode
 
 
@@ -61,10 +61,10 @@ class AlbctlGroup(TyperGroup):
             code = ExitCode.ERROR
         except AlbctlError as exc:
             report_error(env, exc)
-            code = ExitCode.ERROR
+            code = ExitCode.INTERRUPTED if isinstance(exc, Interrupted) else ExitCode.ERROR
         except KeyboardInterrupt:
-            env.err.print("Interrupted.")
-            code = ExitCode.ERROR
+            env.err.print("\nInterrupted.", markup=False)
+            code = ExitCode.INTERRUPTED
         except Exception as exc:  # a bug: say so plainly, keep the traceback for --debug
             if env.debug or "--debug" in (args if args is not None else sys.argv):
                 raise
