@@ -59,7 +59,7 @@ def test_two_applies_at_once_never_both_write(seeded: Any, moto_server: str, aws
     for t in threads:
         t.join()
     codes = sorted(code for code, _, _ in results)
-    for code, out, err in results:
+    for code, _out, err in results:
         # either it held the lock (and applied, or found nothing left to do), or it was refused cleanly
         assert code == 0 or ("is locked by" in err and "Traceback" not in err), err
     assert codes in ([0, 0], [0, 1])
