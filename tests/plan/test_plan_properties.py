@@ -62,7 +62,8 @@ VALID_ANNOTATIONS = {
     "target-group-attributes": ["deregistration_delay.timeout_seconds=30"],
     "inbound-cidrs": ["10.0.0.0/8", "10.0.0.0/8,192.168.0.0/16"],
     "tags": ["team=a", "team=b,env=dev"],
-    "actions.fixed": ['{"type":"fixed-response","fixedResponseConfig":{"contentType":"text/plain","statusCode":"503"}}'],
+    "actions.fixed": ['{"type":"fixed-response",'
+                      '"fixedResponseConfig":{"contentType":"text/plain","statusCode":"503"}}'],
     "conditions.svc-a": ['[{"field":"http-header","httpHeaderConfig":{"httpHeaderName":"X-A","values":["1"]}}]',
                          '[{"field":"source-ip","sourceIpConfig":{"values":["10.0.0.0/8"]}}]'],
 }
