@@ -15,7 +15,7 @@ from albctl.model.build import ModelError, build_stack
 from albctl.model.cluster import collision_diagnostics
 from albctl.model.facts import OFFLINE, Facts
 from albctl.model.groups import IngressGroup, select
-from albctl.model.stack import Stack
+from albctl.model.stack import LISTENER_RULE, Stack
 from albctl.settings import Settings
 
 
@@ -56,6 +56,24 @@ def from_inputs(inputs: Inputs, settings: Settings) -> Result:
     return result
 
 
+# ELB's default quota "rules per application load balancer" (default rules not counted); plan checks the
+# account's real quota (DescribeAccountLimits), this warns offline
+DEFAULT_RULES_PER_LOAD_BALANCER = 100
+
+
+def rule_limit_diagnostics(stacks: list[Stack]) -> list[Diagnostic]:
+    """A warning per stack with more rules than ELB's default quota allows on one load balancer."""
+    out = []
+    for stack in stacks:
+        count = len(stack.of_type(LISTENER_RULE))
+        if count > DEFAULT_RULES_PER_LOAD_BALANCER:
+            out.append(Diagnostic(
+                f"{count} listener rules on one load balancer; Elastic Load Balancing allows "
+                f"{DEFAULT_RULES_PER_LOAD_BALANCER} by default, so apply will fail unless the account's quota "
+                "was raised (plan checks the real quota)", obj=f"IngressGroup {stack.id}", severity="warning"))
+    return out
+
+
 def build(result: Result, settings: Settings, facts: Facts = OFFLINE) -> Result:
     """Build the stack of every group read; a group that cannot be built adds its problem."""
     if result.errors:
@@ -69,6 +87,7 @@ def build(result: Result, settings: Settings, facts: Facts = OFFLINE) -> Result:
             result.diagnostics.append(exc.diagnostic)
     if facts.offline:  # in a plan these are errors: see albctl.model.cluster.collision_diagnostics
         warnings.extend(collision_diagnostics(stacks, "warning"))
+    warnings.extend(rule_limit_diagnostics(stacks))
     result.diagnostics.extend(dict.fromkeys(warnings))  # once each, also across IngressGroups
     result.stacks = stacks
     return result

@@ -321,3 +321,51 @@ def test_unknown_feature_gate_in_config_is_an_error():
     assert settings.gate("EnableIPTargetType", True) is False
     with pytest.raises(ConfigError, match="unknown feature gate 'EnableIPTargetTyp'.*did you mean"):
         settings_from_mapping({"feature-gates": "EnableIPTargetTyp=false"})
+
+
+def test_the_rule_optimizer_index_answers_as_the_pairwise_check():
+    """optimize_rules (indexed) drops exactly the rules the controller's pairwise superset check drops."""
+    import itertools
+
+    from albctl.model.rules import _is_superset, _redirect, optimize_rules
+    from albctl.model.stack import Action, RedirectConfig, RuleCondition
+
+    redirect = (Action("redirect", redirect_config=RedirectConfig("HTTP_301", host="other.example.com")),)
+    forward = (Action("fixed-response"),)
+    hosts = [(), ("a.example.com",), ("a.example.com", "b.example.com")]
+    paths = [(), ("/*",), ("/a",), ("/a", "/b")]
+    extra = [(), (RuleCondition("http-header", ("1",), http_header_name="X"),)]
+    conditions = [tuple([RuleCondition("host-header", h)] if h else []) + tuple(
+        [RuleCondition("path-pattern", p)] if p else []) + e for h, p, e in itertools.product(hosts, paths, extra)]
+    rules = [(c, a) for c in conditions for a in (redirect, forward)]
+    for window in (rules, rules[::-1], rules[5:] + rules[:5]):
+
+        def pairwise(rs: list) -> list:
+            out: list = []
+            for r in rs:
+                if not any(_redirect(p[1]) is not None and _is_superset(p[0], r[0]) for p in out):
+                    out.append(r)
+            return out
+
+        assert optimize_rules(80, "HTTP", window) == pairwise(window)
+
+
+def test_ten_thousand_distinct_paths_all_survive_the_optimizer():
+    from albctl.model.rules import optimize_rules
+    from albctl.model.stack import Action, RedirectConfig, RuleCondition
+
+    redirect = (Action("redirect", redirect_config=RedirectConfig("HTTP_301", host="x.example.com")),)
+    rules = [((RuleCondition("host-header", ("a.example.com",)), RuleCondition("path-pattern", (f"/p{i}",))),
+              redirect) for i in range(10_000)]
+    assert len(optimize_rules(80, "HTTP", rules)) == 10_000  # none covers another; finishes (was quadratic)
+
+
+def test_more_rules_than_the_default_quota_is_a_warning_offline():
+    from tests.model.helpers import build as build_result
+
+    backend = "{service: {name: svc, port: {number: 80}}}"
+    paths = "\n".join(f"    - {{path: /p{i}, pathType: Exact, backend: {backend}}}" for i in range(101))
+    result = build_result(ingress(rules="- http:\n    paths:\n" + paths), service())
+    assert not result.errors, [str(d) for d in result.errors]
+    (warning,) = [str(d) for d in result.warnings if "listener rules" in str(d)]
+    assert "101 listener rules on one load balancer" in warning and "IngressGroup default/web" in warning
