@@ -244,3 +244,21 @@ def test_import_of_the_cli_stays_light() -> None:
     assert "typer" in imported  # the parse worked
     heavy = sorted(m for m in imported if m.split(".")[0] in ("boto3", "botocore", "jsonschema", "moto"))
     assert heavy == []
+
+
+def test_user_text_is_never_markup_emoji_or_raw_control_characters(tmp_path: Path) -> None:
+    text = (SAMPLES / "echoserver" / "ingress.yaml").read_text()
+    hostile = r"team=:smile: [red]x[/] \e[2Jgone"
+    assert "alb.ingress.kubernetes.io/tags: Environment=dev,Team=test" in text
+    (tmp_path / "ingress.yaml").write_text(text.replace("alb.ingress.kubernetes.io/tags: Environment=dev,Team=test",
+                                                        f'alb.ingress.kubernetes.io/tags: "{hostile}"'))
+    for name in ("service.yaml", "ingressclass.yaml", "namespace.yaml"):
+        (tmp_path / name).write_text((SAMPLES / "echoserver" / name).read_text())
+    result = run("render", str(tmp_path), "--offline", "--cluster", "c")
+    assert result.exit_code == 0, result.output
+    assert "team=:smile: [red]x[/] \\x1b[2Jgone" in result.output and "\x1b" not in result.output
+    bad = text.replace("alb.ingress.kubernetes.io/scheme: internet-facing",
+                       'alb.ingress.kubernetes.io/scheme: "\\e[2J[bold]:smile:"')
+    (tmp_path / "ingress.yaml").write_text(bad)
+    result = run("validate", str(tmp_path))
+    assert result.exit_code == 1 and "\x1b" not in result.output and ":smile:" in result.output

@@ -30,7 +30,8 @@ class Env:
         return bool(getattr(self.stdin, "isatty", lambda: False)())
 
     def _console(self, stream: IO[str]) -> Console:
-        kwargs: dict[str, Any] = {"file": stream, "no_color": self.no_color, "highlight": False}
+        kwargs: dict[str, Any] = {"file": stream, "no_color": self.no_color, "highlight": False,
+                                  "emoji": False}  # user text is never turned into emoji (":smile:")
         if "COLUMNS" not in self.environ and not getattr(stream, "isatty", lambda: False)():
             kwargs["width"] = 120  # stable output for pipes, CI logs and golden tests
         return Console(**kwargs)

@@ -78,13 +78,15 @@ class AlbctlGroup(TyperGroup):
 
 
 def report_error(env: Env, exc: AlbctlError) -> None:
-    """Print an error (one line per problem) to standard error."""
+    """Print an error (one line per problem) to standard error, control characters made visible."""
+    from albctl.views.safe import plain
+
     diagnostics = exc.diagnostics
     for diag in diagnostics:
         text = str(diag) if diag.location is not None else f"error: {diag}"
-        env.err.print(text, markup=False, soft_wrap=True)
+        env.err.print(plain(text), markup=False, soft_wrap=True)
     if exc.hint:
-        env.err.print(f"hint: {exc.hint}", markup=False, soft_wrap=True)
+        env.err.print(plain(f"hint: {exc.hint}"), markup=False, soft_wrap=True)
     errors = [d for d in diagnostics if d.severity == "error"]
     if len(errors) > 1:
         env.err.print(f"{len(errors)} errors.", markup=False)

@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.tree import Tree
 
 from albctl.model.serialize import stack_data, to_data
@@ -27,6 +26,7 @@ from albctl.model.stack import (
     TargetGroupSpec,
     Token,
 )
+from albctl.views.safe import escape
 
 RENDER_FORMAT_VERSION = "1"
 
