@@ -134,22 +134,35 @@ CONFIG_KEYS: dict[str, tuple[str, Any]] = {
 }
 
 
-def settings_from_mapping(data: Any, source: str = "config file") -> Settings:
-    """Settings from a parsed config file; unknown keys and bad values are errors naming the key."""
+def settings_from_mapping(data: Any, source: str = "config file",
+                          positions: Mapping[str, tuple[int, int]] | None = None) -> Settings:
+    """Settings from a parsed config file. Every unknown key and bad value is reported, each at its
+    ``file:line:col`` when ``positions`` (key → line, column) are known."""
+    from albctl.errors import Diagnostic, InputError, Location
+
     if data is None:
         return Settings()
     if not isinstance(data, Mapping):
         raise ConfigError(f"{source}: expected a mapping of controller flag names to values")
     values: dict[str, Any] = {}
+    problems: list[Diagnostic] = []
     for key, value in data.items():
+        line, column = (positions or {}).get(str(key), (0, 0))
+        where = Location(source, line, column)
         if key not in CONFIG_KEYS:
             import difflib
 
             close = difflib.get_close_matches(str(key), CONFIG_KEYS, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ConfigError(f"{source}: unknown key {key!r}{hint}")
+            problems.append(Diagnostic(f"unknown config key {key!r}{hint}", where))
+            continue
         name, convert = CONFIG_KEYS[key]
-        values[name] = convert(key, value)
+        try:
+            values[name] = convert(key, value)
+        except ConfigError as exc:
+            problems.append(Diagnostic(str(exc), where))
+    if problems:
+        raise InputError(problems)
     return Settings(**values)
 
 
@@ -159,12 +172,21 @@ def load_config_file(path: str) -> Settings:
 
     try:
         with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
+            text = fh.read()
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    try:
+        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"config file {path} is not valid YAML: {exc}") from None
-    return settings_from_mapping(data, path)
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else path
+        raise ConfigError(f"{where}: config file is not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    positions: dict[str, tuple[int, int]] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            positions[str(key_node.value)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+    return settings_from_mapping(data, path, positions)
 
 
 def resolve_settings(config: str | None, **flags: Any) -> Settings:

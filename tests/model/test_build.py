@@ -312,15 +312,34 @@ def test_create_acm_cert_is_ignored_like_the_controller_unless_the_gate_is_on():
 
 
 def test_unknown_feature_gate_in_config_is_an_error():
+    import re
+
     import pytest
 
-    from albctl.errors import ConfigError
+    from albctl.errors import InputError
     from albctl.settings import settings_from_mapping
 
     settings = settings_from_mapping({"feature-gates": "EnableIPTargetType=false"})
     assert settings.gate("EnableIPTargetType", True) is False
-    with pytest.raises(ConfigError, match="unknown feature gate 'EnableIPTargetTyp'.*did you mean"):
+    with pytest.raises(InputError) as raised:
         settings_from_mapping({"feature-gates": "EnableIPTargetTyp=false"})
+    (problem,) = raised.value.diagnostics
+    assert re.search("unknown feature gate 'EnableIPTargetTyp'.*did you mean", problem.message)
+
+
+def test_every_config_file_problem_is_reported_at_its_line(tmp_path):
+    import pytest
+
+    from albctl.errors import InputError
+    from albctl.settings import load_config_file
+
+    path = tmp_path / "albctl.yaml"
+    path.write_text("cluster-name: x\nbogus: 1\ndefault-target-type: weird\n")
+    with pytest.raises(InputError) as raised:
+        load_config_file(str(path))
+    assert [str(d) for d in raised.value.diagnostics] == [
+        f"{path}:2:1: unknown config key 'bogus'",
+        f"{path}:3:1: config key 'default-target-type': expected one of instance, ip, got 'weird'"]
 
 
 def test_the_rule_optimizer_index_answers_as_the_pairwise_check():
