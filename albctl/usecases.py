@@ -136,6 +136,9 @@ def plan_desired(desired: Desired, clients: Any, region: str) -> Plan:
     notes, cert_warnings = certificate_notes(desired.result.groups, desired.facts)
     notes += tuple(f"IngressGroup {s.id}: {t} is in the model but albctl does not manage it yet; it is left as it is"
                    for s in wanted for t in unmanaged_types(s.resources))
+    from albctl.plan.routing import shadow_warnings
+
+    cert_warnings += tuple(w for s in wanted for w in shadow_warnings(s.id, s.resources))
     plan = Plan(cluster, region, tuple(plans), tuple(str(w) for w in desired.result.warnings) + cert_warnings,
                 desired.facts.vpc_id, notes)
     if any(op.step.value == "create" for op in plan.operations):

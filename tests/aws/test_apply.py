@@ -124,8 +124,8 @@ def test_replace_target_group_creates_new_before_deleting_old(seeded: Any, moto_
     assert code == 0, err
     (new,) = aws.elbv2.describe_target_groups()["TargetGroups"]
     started = [line.split("] ", 1)[1] for line in out.splitlines() if line.startswith("[") and "..." in line]
-    assert started == [f"Creating target group {new['TargetGroupName']}...", "Modifying rule 80:1...",
-                       f"Destroying target group {old['TargetGroupName']}..."], out
+    assert started == [f"target group {new['TargetGroupName']}: Creating...", "rule 80:1: Modifying...",
+                       f"target group {old['TargetGroupName']}: Destroying..."], out
     assert new["TargetGroupArn"] != old["TargetGroupArn"] and new["TargetType"] == "ip"
     (rule,) = rules(aws)
     assert rule["Actions"][0]["ForwardConfig"]["TargetGroups"][0]["TargetGroupArn"] == new["TargetGroupArn"]
