@@ -59,8 +59,8 @@ def build_desired(result: Any, settings: Any, clients: Any = None, *, live: Live
         from albctl.model.cluster import live_target_groups
 
         facts = discover_facts(clients, result.groups, settings)
-        if live is None:
-            live = read_live(clients, settings.cluster_name, [g.id for g in result.groups])
+        if live is None:  # every stack of the cluster, in one read: the ones not in the inputs are orphans
+            live = read_live(clients, settings.cluster_name, None)
         existing = {stack_id: (str(lb.spec.get("scheme")),
                                tuple(m["subnetID"] for m in lb.spec.get("subnetMapping", [])))
                     for stack_id, stack in live.stacks.items()
@@ -115,8 +115,60 @@ def backend_sg_to_create(stacks: Iterable[Any], live: LiveState, cluster: str) -
                      {CLUSTER_TAG: cluster, BACKEND_SG_RESOURCE_TAG: "backend-sg"})
 
 
-def plan_desired(desired: Desired, clients: Any, region: str) -> Plan:
-    """The plan for freshly built desired stacks (``albctl plan`` / ``albctl apply PATH``)."""
+@dataclass(frozen=True)
+class PruneScope:
+    """Which stacks of the cluster that the inputs do not define a plan deletes: those whose Ingresses all
+    lived in one of ``namespaces``, or every one with ``all``. Empty: none (they are listed, left alone)."""
+
+    namespaces: tuple[str, ...] = ()
+    all: bool = False
+
+    def __bool__(self) -> bool:
+        return self.all or bool(self.namespaces)
+
+
+def stack_namespaces(stack: Any) -> set[str]:
+    """The namespaces of a live stack's Ingresses: from its target groups' ``ingress.k8s.aws/resource`` ids
+    (``ns/ingress-service:port``), else from the stack id of an implicit group (``ns/name``)."""
+    found = {r.id.split("/", 1)[0] for r in stack.resources if r.type == TARGET_GROUP and "/" in r.id}
+    if not found and "/" in stack.id:
+        found = {stack.id.split("/", 1)[0]}
+    return found
+
+
+def orphans_to_prune(orphans: Sequence[str], live: LiveState, prune: PruneScope) -> list[str]:
+    if prune.all:
+        return list(orphans)
+    wanted = set(prune.namespaces)
+    return [sid for sid in orphans if (ns := stack_namespaces(live.stack(sid))) and ns <= wanted]
+
+
+def require_ingresses(result: Any, prune: PruneScope) -> None:
+    """Refuse to plan nothing: with no Ingress taken from the inputs, a plan would say "No changes" and
+    look like success. Fine with a prune scope (deleting what the inputs no longer define)."""
+    if result.groups or prune:
+        return
+    inputs = result.inputs
+    if not inputs.files:
+        why = "no manifest files were found (PATH holds no *.yaml, *.yml or *.json)"
+    elif not inputs.ingresses:
+        why = f"the {len(inputs.files)} file(s) read hold no Ingress"
+    else:
+        reasons = sorted({why for _, why in result.skipped_ingresses})
+        why = (f"every Ingress was skipped ({len(inputs.ingresses)}): " + "; ".join(reasons)) if reasons else \
+            "no Ingress is for albctl"
+    raise NoIngressError(f"nothing to plan: {why}",
+                         hint="check PATH and --ingress-class; to delete this cluster's load balancers that the "
+                              "inputs no longer define, give --prune-namespace NS or --prune-all")
+
+
+class NoIngressError(AlbctlError):
+    """No Ingress was taken from the inputs (and no prune scope was given)."""
+
+
+def plan_desired(desired: Desired, clients: Any, region: str, prune: PruneScope = PruneScope()) -> Plan:
+    """The plan for freshly built desired stacks (``albctl plan`` / ``albctl apply PATH``): the stacks
+    of the cluster that the inputs do not define are listed as orphans, or deleted within ``prune``."""
     from albctl.model.serialize import stack_data
     from albctl.plan.planner import plan_stacks
 
@@ -133,6 +185,16 @@ def plan_desired(desired: Desired, clients: Any, region: str) -> Plan:
     plans = plan_stacks(wanted, live, cluster, vpc_id=desired.facts.vpc_id,
                         backend_sg=backend_sg_to_create(stacks, live, cluster),
                         ignored_tags=desired.settings.external_managed_tags)
+    defined = {s.id for s in wanted}
+    orphans = [sid for sid, stack in live.stacks.items() if sid not in defined and stack.resources]
+    pruned = orphans_to_prune(orphans, live, prune)
+    if pruned:
+        from albctl.plan.planner import destroy_stacks
+
+        gone = destroy_stacks(pruned, live, cluster)
+        if wanted:  # the shared backend SG stays while the inputs define load balancers (they may use it)
+            gone = [p for p in gone if p.id != SHARED_STACK]
+        plans += gone
     notes, cert_warnings = certificate_notes(desired.result.groups, desired.facts)
     notes += tuple(f"IngressGroup {s.id}: {t} is in the model but albctl does not manage it yet; it is left as it is"
                    for s in wanted for t in unmanaged_types(s.resources))
@@ -140,7 +202,7 @@ def plan_desired(desired: Desired, clients: Any, region: str) -> Plan:
 
     cert_warnings += tuple(w for s in wanted for w in shadow_warnings(s.id, s.resources))
     plan = Plan(cluster, region, tuple(plans), tuple(str(w) for w in desired.result.warnings) + cert_warnings,
-                desired.facts.vpc_id, notes)
+                desired.facts.vpc_id, notes, tuple(o for o in orphans if o not in pruned))
     if any(op.step.value == "create" for op in plan.operations):
         if live.limits is None and clients is not None:
             live.limits = account_limits(clients)

@@ -17,10 +17,13 @@ from albctl.cli.options import (
     KubeconfigOpt,
     KubeContextOpt,
     ProfileOpt,
+    PruneAllOpt,
+    PruneNamespaceOpt,
     RegionOpt,
     SandboxOpt,
     aws_target,
     kube_args,
+    prune_scope,
     require_cluster,
 )
 from albctl.errors import AlbctlError, RefusedError
@@ -67,6 +70,8 @@ def apply(
     sandbox: SandboxOpt = False,
     kube_context: KubeContextOpt = None,
     kubeconfig: KubeconfigOpt = None,
+    prune_namespace: PruneNamespaceOpt = None,
+    prune_all: PruneAllOpt = False,
 ) -> int:
     """Make AWS match the manifests (or a saved plan): shows the operations, then runs exactly those."""
     from albctl import usecases
@@ -77,6 +82,9 @@ def apply(
     if plan_file is not None and paths:
         raise AlbctlError("give either manifests or --plan FILE, not both")
     desired: Any = None
+    prune = prune_scope(prune_namespace, prune_all)
+    if plan_file is not None and prune:
+        raise AlbctlError("a saved plan is applied as saved: give the prune scope to `albctl plan --out FILE`")
     if plan_file is not None:
         from albctl.plan.document import read_plan_file
 
@@ -88,10 +96,10 @@ def apply(
         from albctl.cli.workflow import load_desired, settings_from
 
         desired, maybe_target = load_desired(env, paths, settings_from(cluster, config, ingress_class), aws,
-                                             kube=kube_args(kube_context, kubeconfig))
+                                             kube=kube_args(kube_context, kubeconfig), prune=prune)
         assert maybe_target is not None
         target = maybe_target
-        plan = usecases.plan_desired(desired, target.clients, target.clients.region or "")
+        plan = usecases.plan_desired(desired, target.clients, target.clients.region or "", prune)
     else:
         raise AlbctlError("nothing to apply: give manifest paths, or --plan FILE")
     print_plan(env.out, plan)

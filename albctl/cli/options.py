@@ -31,6 +31,12 @@ KubeContextOpt = Annotated[str | None, typer.Option(
 KubeconfigOpt = Annotated[Path | None, typer.Option(
     "--kubeconfig", help="Read the referenced Services from the cluster of this kubeconfig file (else "
                          "KUBECONFIG), read-only, with kubectl.")]
+PruneNamespaceOpt = Annotated[list[str] | None, typer.Option(
+    "--prune-namespace", metavar="NS",
+    help="Also plan the deletion of this cluster's load balancers that the inputs do not define and whose "
+         "Ingresses all lived in namespace NS (repeatable).")]
+PruneAllOpt = Annotated[bool, typer.Option(
+    "--prune-all", help="Also plan the deletion of every load balancer of this cluster that the inputs do not define.")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Warnings fail the run too (exit 1).")]
 
 
@@ -96,3 +102,12 @@ def require_cluster(cluster: str | None) -> str:
     if not cluster:
         raise ConfigError("no cluster name: pass --cluster, set ALBCTL_CLUSTER, or set cluster-name in --config")
     return cluster
+
+
+def prune_scope(namespaces: list[str] | None, prune_all: bool) -> Any:
+    from albctl.errors import AlbctlError
+    from albctl.usecases import PruneScope
+
+    if prune_all and namespaces:
+        raise AlbctlError("give either --prune-namespace or --prune-all, not both")
+    return PruneScope(tuple(namespaces or ()), prune_all)

@@ -19,9 +19,12 @@ from albctl.cli.options import (
     KubeContextOpt,
     PathsArg,
     ProfileOpt,
+    PruneAllOpt,
+    PruneNamespaceOpt,
     RegionOpt,
     SandboxOpt,
     kube_args,
+    prune_scope,
 )
 from albctl.exitcodes import ExitCode
 
@@ -48,6 +51,8 @@ def plan(
     sandbox: SandboxOpt = False,
     kube_context: KubeContextOpt = None,
     kubeconfig: KubeconfigOpt = None,
+    prune_namespace: PruneNamespaceOpt = None,
+    prune_all: PruneAllOpt = False,
 ) -> int:
     """Show the operations apply would run on AWS, in order. Changes nothing."""
     from albctl import usecases
@@ -56,11 +61,12 @@ def plan(
     from albctl.views import plan as views
 
     env: Env = ctx.obj
+    prune = prune_scope(prune_namespace, prune_all)
     desired, target = load_desired(env, paths, settings_from(cluster, config, ingress_class),
                                    AwsArgs(region, profile, endpoint_url, sandbox),
-                                   kube=kube_args(kube_context, kubeconfig))
+                                   kube=kube_args(kube_context, kubeconfig), prune=prune)
     assert target is not None
-    the_plan = usecases.plan_desired(desired, target.clients, target.clients.region or "")
+    the_plan = usecases.plan_desired(desired, target.clients, target.clients.region or "", prune)
     if out is not None:
         save_plan(out, plan_json(the_plan))
     if output_format is PlanFormat.json:

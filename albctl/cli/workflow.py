@@ -29,9 +29,10 @@ def report(env: Env, result: Any, verbose: bool) -> None:
 
 
 def load_desired(env: Env, paths: list[str], settings: Any, aws: AwsArgs | None, *, verbose: bool = False,
-                 kube: KubeArgs | None = None) -> tuple[Any, AwsTarget | None]:
+                 kube: KubeArgs | None = None, prune: Any = None) -> tuple[Any, AwsTarget | None]:
     """Read the manifests and build their stacks: offline when ``aws`` is None, else with discovered facts
-    (and, with ``kube``, the referenced Services read from the cluster). Returns the
+    (and, with ``kube``, the referenced Services read from the cluster). With ``prune`` (plan, apply), no
+    Ingress taken from the inputs is an error unless it is a prune scope. Returns the
     :class:`albctl.usecases.Desired` and where AWS is."""
     from albctl import usecases
 
@@ -39,6 +40,8 @@ def load_desired(env: Env, paths: list[str], settings: Any, aws: AwsArgs | None,
                                             env.environ)
     report(env, result, verbose)
     result.raise_for_errors()  # bad input: stop before any AWS call
+    if prune is not None:
+        usecases.require_ingresses(result, prune)
     target = None
     if aws is not None:
         target = aws_target(env, aws, settings.cluster_name or None)
