@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from albctl.elbv2.snapshot import LiveState
-from albctl.errors import AlbctlError, RefusedError
+from albctl.errors import AlbctlError, AwsError, RefusedError
 from albctl.model.stack import BACKEND_SG_ID, LISTENER, LISTENER_RULE, LOAD_BALANCER, SECURITY_GROUP, TARGET_GROUP
 from albctl.plan.model import Plan
 from albctl.plan.planner import SHARED_STACK, BackendSG, DesiredStack
@@ -203,11 +203,90 @@ def plan_desired(desired: Desired, clients: Any, region: str, prune: PruneScope 
     cert_warnings += tuple(w for s in wanted for w in shadow_warnings(s.id, s.resources))
     plan = Plan(cluster, region, tuple(plans), tuple(str(w) for w in desired.result.warnings) + cert_warnings,
                 desired.facts.vpc_id, notes, tuple(o for o in orphans if o not in pruned))
+    if clients is not None and _listener_certificates(wanted):
+        plan = replace(plan, warnings=plan.warnings + check_certificates(
+            wanted, describe_certificates(clients, sorted(_listener_certificates(wanted))), region))
     if any(op.step.value == "create" for op in plan.operations):
         if live.limits is None and clients is not None:
             live.limits = account_limits(clients)
         check_limits(plan, live.limits or {})
     return plan
+
+
+CERT_EXPIRY_WARNING_DAYS = 30
+
+
+def _listener_certificates(stacks: Sequence[DesiredStack]) -> set[str]:
+    return {str(c["certificateARN"]) for s in stacks for ls in (s.resources.get(LISTENER) or {}).values()
+            for c in ls["spec"].get("certificates") or [] if isinstance(c.get("certificateARN"), str)}
+
+
+def describe_certificates(clients: Any, arns: Sequence[str]) -> dict[str, dict[str, Any] | None]:
+    """ACM DescribeCertificate for each ARN (None: it does not exist)."""
+    from albctl.aws.session import aws_call
+
+    out: dict[str, dict[str, Any] | None] = {}
+    acm = clients.acm
+    for arn in arns:
+        try:
+            with aws_call("DescribeCertificate"):
+                out[arn] = acm.describe_certificate(CertificateArn=arn)["Certificate"]
+        except AwsError as exc:
+            if exc.code not in ("ResourceNotFoundException", "ValidationException", "InvalidArnException"):
+                raise
+            out[arn] = None
+    return out
+
+
+def check_certificates(stacks: Sequence[DesiredStack], certs: Mapping[str, Mapping[str, Any] | None], region: str,
+                       now: Any = None) -> tuple[str, ...]:
+    """Every certificate a listener uses exists and is ISSUED (else the plan fails, naming it: apply would
+    stop half-way); warnings for one expired or expiring within 30 days, and for a host of the listener's
+    rules that none of its certificates covers."""
+    from datetime import datetime, timedelta, timezone
+
+    from albctl.aws.facts import domain_matches_host
+    from albctl.plan.routing import listeners
+
+    now = now or datetime.now(timezone.utc)
+    problems: list[str] = []
+    warnings: list[str] = []
+    for stack in stacks:
+        for port, spec, rules in listeners(stack.resources):
+            arns = [str(c["certificateARN"]) for c in spec.get("certificates") or []
+                    if isinstance(c.get("certificateARN"), str)]
+            domains: set[str] = set()
+            for arn in arns:
+                cert = certs.get(arn)
+                where = f"IngressGroup {stack.id}, listener {port}: certificate {arn}"
+                if cert is None:
+                    problems.append(f"{where} does not exist in ACM (region {region})")
+                    continue
+                if cert.get("Status") != "ISSUED":
+                    problems.append(f"{where} is {cert.get('Status')}, not ISSUED")
+                not_after = cert.get("NotAfter")
+                if isinstance(not_after, datetime):
+                    if not_after.tzinfo is None:
+                        not_after = not_after.replace(tzinfo=timezone.utc)
+                    if not_after <= now:
+                        warnings.append(f"{where} expired on {not_after:%Y-%m-%d}")
+                    elif not_after - now <= timedelta(days=CERT_EXPIRY_WARNING_DAYS):
+                        warnings.append(f"{where} expires on {not_after:%Y-%m-%d}, within "
+                                        f"{CERT_EXPIRY_WARNING_DAYS} days")
+                domains |= {str(cert.get("DomainName") or "")} | set(cert.get("SubjectAlternativeNames") or [])
+            if not any(domains):
+                continue
+            hosts = sorted({str(v) for r in rules for c in r.spec.get("conditions") or []
+                            if c.get("field") == "host-header" for v in c.get("values") or []})
+            for host in hosts:
+                if not any(d and domain_matches_host(d, host) for d in domains):
+                    warnings.append(f"IngressGroup {stack.id}, listener {port}: host {host} is covered by none of "
+                                    f"its certificates ({', '.join(sorted(d for d in domains if d))})")
+    if problems:
+        raise RefusedError("certificate problem(s) that apply would stop on: " + "; ".join(problems),
+                           hint="fix alb.ingress.kubernetes.io/certificate-arn, or request or import the certificate "
+                                "in ACM in this region")
+    return tuple(warnings)
 
 
 def unmanaged_types(resources: Mapping[str, Any]) -> list[str]:

@@ -63,3 +63,20 @@ def test_no_ingress_fails_and_says_why_unless_pruning(seeded: Any, moto_server: 
     code, out, err = apply(moto_server, str(tmp_path), extra=("--prune-all",))
     assert code == 0, err
     assert owned(aws) == {"lb": 0, "tg": 0, "sg": 0}
+
+
+def test_a_certificate_that_does_not_exist_fails_the_plan_naming_it(seeded: Any, moto_server: str,
+                                                                    aws: AwsClients, tmp_path: Path) -> None:
+    missing = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
+    text = (SAMPLES / "https" / "app.yaml").read_text()
+    anchor = "    alb.ingress.kubernetes.io/ssl-redirect: '443'\n"
+    (tmp_path / "app.yaml").write_text(text.replace(anchor, anchor + f"    alb.ingress.kubernetes.io/certificate-arn: "
+                                                                    f"{missing}\n"))
+    (tmp_path / "class.yaml").write_text((SAMPLES / "https" / "ingressclass.yaml").read_text())
+    code, out, err = cli(moto_server, "plan", str(tmp_path))
+    assert code == 1
+    assert f"certificate {missing} does not exist in ACM (region us-east-1)" in err
+    assert owned(aws) == {"lb": 0, "tg": 0, "sg": 0}
+    code, out, err = cli(moto_server, "plan", str(SAMPLES / "https"))  # discovered: the sandbox's certificate
+    assert code == 0, err
+    assert f"certificate {seeded['certificate_arn']} (discovered in ACM, wildcard *.example.com match)" in out
