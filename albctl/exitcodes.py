@@ -7,3 +7,4 @@ class ExitCode(IntEnum):
     OK = 0
     ERROR = 1
     CHANGES = 2  # only `plan --detailed-exitcode`: success with changes
+    INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT (128 + 2)

@@ -92,7 +92,8 @@ class Names:
         label = self.label(value, stack)
         if label is not None:
             return label
-        return json.dumps(self.named(value, stack), default=str, ensure_ascii=False, separators=(", ", ": "))
+        return json.dumps(self.named(value, stack), default=str, ensure_ascii=False, separators=(", ", ": "),
+                          sort_keys=True)  # as a saved plan holds it: the same text fresh or from a file
 
 
 def value_text(v: Any) -> str:
