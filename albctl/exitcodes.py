@@ -7,4 +7,4 @@ class ExitCode(IntEnum):
     OK = 0
     ERROR = 1
     CHANGES = 2  # only `plan --detailed-exitcode`: success with changes
-    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
+    INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT (128 + 2)

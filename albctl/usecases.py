@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from albctl.elbv2.snapshot import LiveState
-from albctl.errors import AlbctlError, RefusedError
+from albctl.errors import AlbctlError, AwsError, RefusedError
 from albctl.model.stack import BACKEND_SG_ID, LISTENER, LISTENER_RULE, LOAD_BALANCER, SECURITY_GROUP, TARGET_GROUP
 from albctl.plan.model import Plan
 from albctl.plan.planner import SHARED_STACK, BackendSG, DesiredStack
@@ -59,8 +59,8 @@ def build_desired(result: Any, settings: Any, clients: Any = None, *, live: Live
         from albctl.model.cluster import live_target_groups
 
         facts = discover_facts(clients, result.groups, settings)
-        if live is None:
-            live = read_live(clients, settings.cluster_name, [g.id for g in result.groups])
+        if live is None:  # every stack of the cluster, in one read: the ones not in the inputs are orphans
+            live = read_live(clients, settings.cluster_name, None)
         existing = {stack_id: (str(lb.spec.get("scheme")),
                                tuple(m["subnetID"] for m in lb.spec.get("subnetMapping", [])))
                     for stack_id, stack in live.stacks.items()
@@ -115,8 +115,60 @@ def backend_sg_to_create(stacks: Iterable[Any], live: LiveState, cluster: str) -
                      {CLUSTER_TAG: cluster, BACKEND_SG_RESOURCE_TAG: "backend-sg"})
 
 
-def plan_desired(desired: Desired, clients: Any, region: str) -> Plan:
-    """The plan for freshly built desired stacks (``albctl plan`` / ``albctl apply PATH``)."""
+@dataclass(frozen=True)
+class PruneScope:
+    """Which stacks of the cluster that the inputs do not define a plan deletes: those whose Ingresses all
+    lived in one of ``namespaces``, or every one with ``all``. Empty: none (they are listed, left alone)."""
+
+    namespaces: tuple[str, ...] = ()
+    all: bool = False
+
+    def __bool__(self) -> bool:
+        return self.all or bool(self.namespaces)
+
+
+def stack_namespaces(stack: Any) -> set[str]:
+    """The namespaces of a live stack's Ingresses: from its target groups' ``ingress.k8s.aws/resource`` ids
+    (``ns/ingress-service:port``), else from the stack id of an implicit group (``ns/name``)."""
+    found = {r.id.split("/", 1)[0] for r in stack.resources if r.type == TARGET_GROUP and "/" in r.id}
+    if not found and "/" in stack.id:
+        found = {stack.id.split("/", 1)[0]}
+    return found
+
+
+def orphans_to_prune(orphans: Sequence[str], live: LiveState, prune: PruneScope) -> list[str]:
+    if prune.all:
+        return list(orphans)
+    wanted = set(prune.namespaces)
+    return [sid for sid in orphans if (ns := stack_namespaces(live.stack(sid))) and ns <= wanted]
+
+
+def require_ingresses(result: Any, prune: PruneScope) -> None:
+    """Refuse to plan nothing: with no Ingress taken from the inputs, a plan would say "No changes" and
+    look like success. Fine with a prune scope (deleting what the inputs no longer define)."""
+    if result.groups or prune:
+        return
+    inputs = result.inputs
+    if not inputs.files:
+        why = "no manifest files were found (PATH holds no *.yaml, *.yml or *.json)"
+    elif not inputs.ingresses:
+        why = f"the {len(inputs.files)} file(s) read hold no Ingress"
+    else:
+        reasons = sorted({why for _, why in result.skipped_ingresses})
+        why = (f"every Ingress was skipped ({len(inputs.ingresses)}): " + "; ".join(reasons)) if reasons else \
+            "no Ingress is for albctl"
+    raise NoIngressError(f"nothing to plan: {why}",
+                         hint="check PATH and --ingress-class; to delete this cluster's load balancers that the "
+                              "inputs no longer define, give --prune-namespace NS or --prune-all")
+
+
+class NoIngressError(AlbctlError):
+    """No Ingress was taken from the inputs (and no prune scope was given)."""
+
+
+def plan_desired(desired: Desired, clients: Any, region: str, prune: PruneScope = PruneScope()) -> Plan:
+    """The plan for freshly built desired stacks (``albctl plan`` / ``albctl apply PATH``): the stacks
+    of the cluster that the inputs do not define are listed as orphans, or deleted within ``prune``."""
     from albctl.errors import InputError
     from albctl.model.cluster import collision_diagnostics
     from albctl.model.serialize import stack_data
@@ -147,11 +199,27 @@ def plan_desired(desired: Desired, clients: Any, region: str) -> Plan:
     plans = plan_stacks(wanted, live, cluster, vpc_id=desired.facts.vpc_id,
                         backend_sg=backend_sg,
                         ignored_tags=desired.settings.external_managed_tags)
+    defined = {s.id for s in wanted}
+    orphans = [sid for sid, stack in live.stacks.items() if sid not in defined and stack.resources]
+    pruned = orphans_to_prune(orphans, live, prune)
+    if pruned:
+        from albctl.plan.planner import destroy_stacks
+
+        gone = destroy_stacks(pruned, live, cluster)
+        if wanted:  # the shared backend SG stays while the inputs define load balancers (they may use it)
+            gone = [p for p in gone if p.id != SHARED_STACK]
+        plans += gone
     notes, cert_warnings = certificate_notes(desired.result.groups, desired.facts)
     notes += tuple(f"IngressGroup {s.id}: {t} is in the model but albctl does not manage it yet; it is left as it is"
                    for s in wanted for t in unmanaged_types(s.resources))
+    from albctl.plan.routing import shadow_warnings
+
+    cert_warnings += tuple(w for s in wanted for w in shadow_warnings(s.id, s.resources))
     plan = Plan(cluster, region, tuple(plans), tuple(str(w) for w in desired.result.warnings) + cert_warnings,
-                desired.facts.vpc_id, notes)
+                desired.facts.vpc_id, notes, tuple(o for o in orphans if o not in pruned))
+    if clients is not None and _listener_certificates(wanted):
+        plan = replace(plan, warnings=plan.warnings + check_certificates(
+            wanted, describe_certificates(clients, sorted(_listener_certificates(wanted))), region))
     if any(op.step.value == "create" for op in plan.operations):
         if live.limits is None and clients is not None:
             live.limits = account_limits(clients)
@@ -171,6 +239,82 @@ def security_group_names(clients: Any, vpc_id: str | None, names: Sequence[str])
     with aws_call("DescribeSecurityGroups"):
         groups = clients.ec2.describe_security_groups(Filters=filters)["SecurityGroups"]
     return {g["GroupName"]: g["GroupId"] for g in groups}
+
+
+CERT_EXPIRY_WARNING_DAYS = 30
+
+
+def _listener_certificates(stacks: Sequence[DesiredStack]) -> set[str]:
+    return {str(c["certificateARN"]) for s in stacks for ls in (s.resources.get(LISTENER) or {}).values()
+            for c in ls["spec"].get("certificates") or [] if isinstance(c.get("certificateARN"), str)}
+
+
+def describe_certificates(clients: Any, arns: Sequence[str]) -> dict[str, dict[str, Any] | None]:
+    """ACM DescribeCertificate for each ARN (None: it does not exist)."""
+    from albctl.aws.session import aws_call
+
+    out: dict[str, dict[str, Any] | None] = {}
+    acm = clients.acm
+    for arn in arns:
+        try:
+            with aws_call("DescribeCertificate"):
+                out[arn] = acm.describe_certificate(CertificateArn=arn)["Certificate"]
+        except AwsError as exc:
+            if exc.code not in ("ResourceNotFoundException", "ValidationException", "InvalidArnException"):
+                raise
+            out[arn] = None
+    return out
+
+
+def check_certificates(stacks: Sequence[DesiredStack], certs: Mapping[str, Mapping[str, Any] | None], region: str,
+                       now: Any = None) -> tuple[str, ...]:
+    """Every certificate a listener uses exists and is ISSUED (else the plan fails, naming it: apply would
+    stop half-way); warnings for one expired or expiring within 30 days, and for a host of the listener's
+    rules that none of its certificates covers."""
+    from datetime import datetime, timedelta, timezone
+
+    from albctl.aws.facts import domain_matches_host
+    from albctl.plan.routing import listeners
+
+    now = now or datetime.now(timezone.utc)
+    problems: list[str] = []
+    warnings: list[str] = []
+    for stack in stacks:
+        for port, spec, rules in listeners(stack.resources):
+            arns = [str(c["certificateARN"]) for c in spec.get("certificates") or []
+                    if isinstance(c.get("certificateARN"), str)]
+            domains: set[str] = set()
+            for arn in arns:
+                cert = certs.get(arn)
+                where = f"IngressGroup {stack.id}, listener {port}: certificate {arn}"
+                if cert is None:
+                    problems.append(f"{where} does not exist in ACM (region {region})")
+                    continue
+                if cert.get("Status") != "ISSUED":
+                    problems.append(f"{where} is {cert.get('Status')}, not ISSUED")
+                not_after = cert.get("NotAfter")
+                if isinstance(not_after, datetime):
+                    if not_after.tzinfo is None:
+                        not_after = not_after.replace(tzinfo=timezone.utc)
+                    if not_after <= now:
+                        warnings.append(f"{where} expired on {not_after:%Y-%m-%d}")
+                    elif not_after - now <= timedelta(days=CERT_EXPIRY_WARNING_DAYS):
+                        warnings.append(f"{where} expires on {not_after:%Y-%m-%d}, within "
+                                        f"{CERT_EXPIRY_WARNING_DAYS} days")
+                domains |= {str(cert.get("DomainName") or "")} | set(cert.get("SubjectAlternativeNames") or [])
+            if not any(domains):
+                continue
+            hosts = sorted({str(v) for r in rules for c in r.spec.get("conditions") or []
+                            if c.get("field") == "host-header" for v in c.get("values") or []})
+            for host in hosts:
+                if not any(d and domain_matches_host(d, host) for d in domains):
+                    warnings.append(f"IngressGroup {stack.id}, listener {port}: host {host} is covered by none of "
+                                    f"its certificates ({', '.join(sorted(d for d in domains if d))})")
+    if problems:
+        raise RefusedError("certificate problem(s) that apply would stop on: " + "; ".join(problems),
+                           hint="fix alb.ingress.kubernetes.io/certificate-arn, or request or import the certificate "
+                                "in ACM in this region")
+    return tuple(warnings)
 
 
 def unmanaged_types(resources: Mapping[str, Any]) -> list[str]:

@@ -108,7 +108,57 @@ def test_unknown_option_is_exit_1_not_2() -> None:
 def test_missing_argument_is_exit_1() -> None:
     result = run("validate")
     assert result.exit_code == 1
-    assert "Missing argument 'PATH'" in result.stderr
+    assert result.stderr == ("error: no manifests given: pass PATH... or -f PATH (a file, a directory, or - for "
+                             "standard input)\n")
+
+
+def test_filename_option_is_a_path_as_kubectl_takes_it() -> None:
+    by_option = run("render", "-f", str(SAMPLES / "echoserver"), "--filename", str(SAMPLES / "2048"), "--offline",
+                    "--format", "json", env={"ALBCTL_CLUSTER": "c"})
+    positional = run("render", str(SAMPLES / "echoserver"), str(SAMPLES / "2048"), "--offline", "--format", "json",
+                     env={"ALBCTL_CLUSTER": "c"})
+    assert by_option.exit_code == 0, by_option.stderr
+    assert by_option.stdout == positional.stdout and len(json.loads(by_option.stdout)["stacks"]) == 2
+
+
+@pytest.mark.parametrize("command", ["validate", "render", "plan", "apply", "destroy", "show"])
+def test_every_manifest_command_takes_verbose_and_filename(command: str) -> None:
+    result = run(command, "--help", env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "--verbose" in result.stdout and "--filename" in result.stdout
+
+
+def test_ctrl_c_prints_a_line_and_exits_130(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from albctl.cli import workflow
+    from albctl.cli.env import Env
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(workflow, "report", interrupted)
+    err = io.StringIO()
+    code = typer.main.get_command(app).main(args=["validate", str(SAMPLES / "echoserver")], standalone_mode=False,
+                                            obj=Env(stdout=io.StringIO(), stderr=err, environ={}))
+    assert code == 130 and err.getvalue() == "\nInterrupted.\n"
+
+
+def test_a_sandbox_that_does_not_answer_fails_fast_and_says_so() -> None:
+    import socket
+    import time
+
+    with socket.socket() as sock:  # a port nothing listens on: bound, never listening
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        started = time.monotonic()
+        result = run("plan", str(SAMPLES / "echoserver"), "--cluster", "c", "--region", "us-east-1",
+                     "--endpoint-url", f"http://127.0.0.1:{port}",
+                     env={"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y"})
+        elapsed = time.monotonic() - started
+    assert result.exit_code == 1
+    assert f"error: the sandbox is not running: nothing answers at http://127.0.0.1:{port}" in result.stderr
+    assert elapsed < 2.5
 
 
 def test_bad_option_value_is_exit_1() -> None:

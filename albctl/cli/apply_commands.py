@@ -14,20 +14,25 @@ from albctl.cli.options import (
     ClusterOpt,
     ConfigOpt,
     EndpointOpt,
+    FilenameOpt,
     KubeconfigOpt,
     KubeContextOpt,
+    OptionalPathsArg,
     ProfileOpt,
+    PruneAllOpt,
+    PruneNamespaceOpt,
     RegionOpt,
     SandboxOpt,
+    VerboseOpt,
     aws_target,
     kube_args,
+    paths_of,
+    prune_scope,
     require_cluster,
 )
 from albctl.errors import AlbctlError, RefusedError
 from albctl.exitcodes import ExitCode
 
-OptionalPaths = Annotated[list[str] | None, typer.Argument(
-    help="Manifest files or directories, or - for standard input.", metavar="PATH")]
 AutoApproveOpt = Annotated[bool, typer.Option("--auto-approve", help="Do not ask for confirmation.")]
 LockTableOpt = Annotated[str | None, typer.Option(
     "--lock-table", envvar="ALBCTL_LOCK_TABLE",
@@ -53,7 +58,8 @@ def confirm(env: Env, command: str, question: str, auto_approve: bool) -> None:
 
 def apply(
     ctx: typer.Context,
-    paths: OptionalPaths = None,
+    paths: OptionalPathsArg = None,
+    filename: FilenameOpt = None,
     plan_file: Annotated[Path | None, typer.Option("--plan", help="Apply this saved plan (from plan --out).")]
     = None,
     auto_approve: AutoApproveOpt = False,
@@ -71,33 +77,42 @@ def apply(
     kube_context: KubeContextOpt = None,
     kubeconfig: KubeconfigOpt = None,
     lock_table: LockTableOpt = None,
+    prune_namespace: PruneNamespaceOpt = None,
+    prune_all: PruneAllOpt = False,
+    verbose: VerboseOpt = False,
 ) -> int:
     """Make AWS match the manifests (or a saved plan): shows the operations, then runs exactly those."""
     from contextlib import ExitStack
 
+    from albctl.cli.plan_command import failure_markdown
+
     env: Env = ctx.obj
-    with ExitStack() as held:  # the stacks' locks, when --lock-table is given, until the end
+    with failure_markdown(env, "apply", to_stdout=False), ExitStack() as held:
 
         def lock(clients: Any, cluster_name: str, stack_ids: list[str]) -> None:
+            """The stacks' locks, when --lock-table is given, held until the end of the command."""
             from albctl.aws.lock import stack_lock
 
             held.enter_context(stack_lock(clients, lock_table, cluster_name, stack_ids))
 
-        return _apply(env, paths, plan_file, auto_approve, allow_destroy_protected, emit_tgb,
-                      settings_args=(cluster, config, ingress_class),
-                      aws=AwsArgs(region, profile, endpoint_url, sandbox), kube=kube_args(kube_context, kubeconfig),
-                      lock=lock)
+        return _apply(env, paths_of(paths, filename, required=False), verbose, plan_file, auto_approve,
+                      allow_destroy_protected, emit_tgb, cluster, config, ingress_class,
+                      AwsArgs(region, profile, endpoint_url, sandbox), kube_args(kube_context, kubeconfig),
+                      prune_scope(prune_namespace, prune_all), lock)
 
 
-def _apply(env: Env, paths: list[str] | None, plan_file: Path | None, auto_approve: bool,
-           allow_destroy_protected: bool, emit_tgb: Path | None, *, settings_args: Any, aws: AwsArgs, kube: Any,
-           lock: Any) -> int:
+def _apply(env: Env, paths: list[str], verbose: bool, plan_file: Path | None, auto_approve: bool,
+           allow_destroy_protected: bool, emit_tgb: Path | None, cluster: str | None, config: Path | None,
+           ingress_class: str | None, aws: AwsArgs, kube: Any, prune: Any, lock: Any) -> int:
     from albctl import usecases
-    from albctl.views.plan import print_plan
+    from albctl.cli.plan_command import step_summary
+    from albctl.views.plan import plan_markdown, print_plan
 
     if plan_file is not None and paths:
         raise AlbctlError("give either manifests or --plan FILE, not both")
     desired: Any = None
+    if plan_file is not None and prune:
+        raise AlbctlError("a saved plan is applied as saved: give the prune scope to `albctl plan --out FILE`")
     if plan_file is not None:
         from albctl.plan.document import read_plan_file
 
@@ -109,25 +124,34 @@ def _apply(env: Env, paths: list[str] | None, plan_file: Path | None, auto_appro
     elif paths:
         from albctl.cli.workflow import load_desired, settings_from
 
-        desired, maybe_target = load_desired(env, paths, settings_from(*settings_args), aws, kube=kube,
-                                             before_aws=lock)
+        desired, maybe_target = load_desired(env, paths, settings_from(cluster, config, ingress_class), aws,
+                                             kube=kube, prune=prune, verbose=verbose, before_aws=lock)
         assert maybe_target is not None
         target = maybe_target
-        plan = usecases.plan_desired(desired, target.clients, target.clients.region or "")
+        plan = usecases.plan_desired(desired, target.clients, target.clients.region or "", prune)
     else:
         raise AlbctlError("nothing to apply: give manifest paths, or --plan FILE")
     if emit_tgb is not None:  # every file name checked before the first AWS write
         usecases.check_binding_files(emit_tgb, plan)
     print_plan(env.out, plan)
+    summary = [plan_markdown(plan, "albctl apply").rstrip("\n"), ""]
     if plan.has_changes:
         confirm(env, "apply", "perform these actions", auto_approve)
         _run(env, target.clients, plan, allow_destroy_protected, usecases.secrets_of(desired))
         s = plan.summary
-        env.out.print(f"\nApply complete! Resources: {s['create']} added, {s['update']} changed, "
-                      f"{s['replace']} replaced, {s['move']} moved, {s['delete']} destroyed.", markup=False)
-    for lb in usecases.outputs(target.clients, plan):
+        done = (f"Apply complete! Resources: {s['create']} added, {s['update']} changed, "
+                f"{s['replace']} replaced, {s['move']} moved, {s['delete']} destroyed.")
+        env.out.print(f"\n{done}", markup=False)
+        summary += [f"**{done}**", ""]
+    found = usecases.outputs(target.clients, plan)
+    if found:
+        env.out.print("\nOutputs:", markup=False)
+        summary += ["| load balancer | DNS name | hosted zone |", "| --- | --- | --- |"]
+    for lb in found:
         env.out.print(f"load balancer {lb['name']}: dns_name = {lb['dns_name']}, "
                       f"hosted_zone = {lb['hosted_zone']}", markup=False, soft_wrap=True)
+        summary.append(f"| {lb['name']} | {lb['dns_name']} | {lb['hosted_zone']} |")
+    step_summary(env, "\n".join(summary) + "\n")
     if emit_tgb is not None:
         for path in usecases.write_bindings(emit_tgb, usecases.binding_manifests(target.clients, plan)):
             env.out.print(f"wrote {path}", markup=False)
@@ -145,8 +169,8 @@ def _run(env: Env, clients: Any, plan: Any, allow_destroy_protected: bool, secre
 
 def destroy(
     ctx: typer.Context,
-    paths: Annotated[list[str], typer.Argument(help="Manifest files or directories, or - for standard input.",
-                                               metavar="PATH")],
+    paths: OptionalPathsArg = None,
+    filename: FilenameOpt = None,
     auto_approve: AutoApproveOpt = False,
     allow_destroy_protected: ProtectedOpt = False,
     cluster: ClusterOpt = None,
@@ -157,6 +181,7 @@ def destroy(
     endpoint_url: EndpointOpt = None,
     sandbox: SandboxOpt = False,
     lock_table: LockTableOpt = None,
+    verbose: VerboseOpt = False,
 ) -> int:
     """Delete every AWS resource of the stacks those manifests define (only what carries this cluster's tag)."""
     from albctl import usecases
@@ -165,7 +190,8 @@ def destroy(
 
     env: Env = ctx.obj
     settings = settings_from(cluster, config, ingress_class)
-    desired, _ = load_desired(env, paths, settings, None)  # offline: only the stack ids are needed
+    # offline: only the stack ids are needed
+    desired, _ = load_desired(env, paths_of(paths, filename), settings, None, verbose=verbose)
     target = aws_target(env, AwsArgs(region, profile, endpoint_url, sandbox), settings.cluster_name or None)
     name = require_cluster(target.cluster)
     from albctl.aws.lock import stack_lock

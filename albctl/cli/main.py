@@ -22,14 +22,16 @@ from albctl.cli.options import (
     ClusterOpt,
     ConfigOpt,
     EndpointOpt,
+    FilenameOpt,
     KubeconfigOpt,
     KubeContextOpt,
-    PathsArg,
+    OptionalPathsArg,
     ProfileOpt,
     RegionOpt,
     SandboxOpt,
     StrictOpt,
     VerboseOpt,
+    paths_of,
 )
 from albctl.errors import AlbctlError, Interrupted
 from albctl.exitcodes import ExitCode
@@ -47,6 +49,9 @@ class AlbctlGroup(TyperGroup):
             rv = super().main(args=args, prog_name=prog_name or "albctl", complete_var=complete_var,
                               standalone_mode=False, obj=env, **extra)
             code = rv if isinstance(rv, int) else ExitCode.OK
+            if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into a return of 130, silently
+                env.stderr.write("\nInterrupted.\n")
+                env.stderr.flush()
         except typer.Exit as exc:
             code = exc.exit_code
         except typer.Abort:
@@ -62,8 +67,9 @@ class AlbctlGroup(TyperGroup):
         except AlbctlError as exc:
             report_error(env, exc)
             code = ExitCode.INTERRUPTED if isinstance(exc, Interrupted) else ExitCode.ERROR
-        except KeyboardInterrupt:
-            env.err.print("\nInterrupted.", markup=False)
+        except KeyboardInterrupt:  # a prompt or a long call cut short: end the line, say so, exit 130
+            env.stderr.write("\nInterrupted.\n")
+            env.stderr.flush()
             code = ExitCode.INTERRUPTED
         except Exception as exc:  # a bug: say so plainly, keep the traceback for --debug
             if env.debug or "--debug" in (args if args is not None else sys.argv):
@@ -121,6 +127,28 @@ def _root(
     env.debug = debug
 
 
+class ValidateFormat(str, Enum):
+    text = "text"
+    github = "github"
+
+
+def _escape(text: str, *, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+def workflow_command(diag: Any) -> str:
+    """A diagnostic as a GitHub Actions workflow command, so it shows on the pull request's line."""
+    level = "warning" if diag.severity == "warning" else "error"
+    props = []
+    if diag.location is not None:
+        props.append(f"file={_escape(diag.location.file, prop=True)}")
+        if diag.location.line:
+            props += [f"line={diag.location.line}", f"col={diag.location.column}"]
+    message = ": ".join(p for p in (diag.obj, diag.field, diag.message) if p)
+    return f"::{level}{' ' + ','.join(props) if props else ''}::{_escape(message)}"
+
+
 class RenderFormat(str, Enum):
     text = "text"
     json = "json"
@@ -130,18 +158,34 @@ class RenderFormat(str, Enum):
 @app.command()
 def validate(
     ctx: typer.Context,
-    paths: PathsArg,
+    paths: OptionalPathsArg = None,
+    filename: FilenameOpt = None,
     ingress_class: ClassOpt = None,
     config: ConfigOpt = None,
     verbose: VerboseOpt = False,
     strict: StrictOpt = False,
+    output_format: Annotated[ValidateFormat | None, typer.Option(
+        "--format", help="text, or github: one ::error/::warning workflow command per problem (default when "
+                         "GITHUB_ACTIONS=true).")] = None,
 ) -> int:
     """Load and validate manifests, and check that they make load balancers. No AWS call.
     With --strict, warnings fail the run too."""
     from albctl.cli.workflow import load_desired, settings_from
 
     env: Env = ctx.obj
-    result = load_desired(env, paths, settings_from(None, config, ingress_class), None, verbose=verbose)[0].result
+    github = output_format is ValidateFormat.github or (
+        output_format is None and env.environ.get("GITHUB_ACTIONS") == "true")
+    try:
+        result = load_desired(env, paths_of(paths, filename), settings_from(None, config, ingress_class), None,
+                              verbose=verbose)[0].result
+    except AlbctlError as exc:
+        if github:
+            for diag in exc.diagnostics:
+                env.write(workflow_command(diag) + "\n")
+        raise
+    if github:
+        for diag in result.warnings:
+            env.write(workflow_command(diag) + "\n")
     inputs = result.inputs
     ours = sum(len(g.members) for g in result.groups)
     warnings = len(result.warnings)
@@ -158,7 +202,8 @@ def validate(
 @app.command()
 def render(
     ctx: typer.Context,
-    paths: PathsArg,
+    paths: OptionalPathsArg = None,
+    filename: FilenameOpt = None,
     offline: Annotated[bool, typer.Option("--offline", help="Do not call AWS; discovered values show as "
                                                            "<placeholders>.")] = False,
     output_format: Annotated[RenderFormat, typer.Option("--format", help="Output format.")] = RenderFormat.text,
@@ -180,7 +225,8 @@ def render(
 
     env: Env = ctx.obj
     aws = None if offline else AwsArgs(region, profile, endpoint_url, sandbox)
-    desired, _ = load_desired(env, paths, settings_from(cluster, config, ingress_class), aws, verbose=verbose,
+    desired, _ = load_desired(env, paths_of(paths, filename), settings_from(cluster, config, ingress_class), aws,
+                              verbose=verbose,
                               kube=kube_args(kube_context, kubeconfig))
     result, settings = desired.result, desired.settings
     if not settings.cluster_name:
@@ -208,8 +254,10 @@ def _add_aws_commands() -> None:
     from albctl.cli.apply_commands import apply, destroy, force_unlock
     from albctl.cli.aws_commands import sandbox_app, subnets_app
     from albctl.cli.plan_command import plan
+    from albctl.cli.show_command import show
 
     app.command("plan")(plan)
+    app.command("show")(show)
     app.command("apply")(apply)
     app.command("destroy")(destroy)
     app.command("force-unlock")(force_unlock)

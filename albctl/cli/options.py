@@ -13,6 +13,11 @@ from albctl.errors import ConfigError
 
 PathsArg = Annotated[list[str], typer.Argument(
     help="Manifest files or directories (read recursively), or - for standard input.", metavar="PATH")]
+OptionalPathsArg = Annotated[list[str] | None, typer.Argument(
+    help="Manifest files or directories (read recursively), or - for standard input.", metavar="PATH",
+    show_default=False)]
+FilenameOpt = Annotated[list[str] | None, typer.Option(
+    "--filename", "-f", metavar="PATH", help="The same as a positional PATH (repeatable), as kubectl takes it.")]
 ClusterOpt = Annotated[str | None, typer.Option("--cluster", envvar="ALBCTL_CLUSTER",
                                                 help="Cluster name, as the controller's --cluster-name.")]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", envvar="ALBCTL_CONFIG",
@@ -31,6 +36,12 @@ KubeContextOpt = Annotated[str | None, typer.Option(
 KubeconfigOpt = Annotated[Path | None, typer.Option(
     "--kubeconfig", help="Read the referenced Services from the cluster of this kubeconfig file (else "
                          "KUBECONFIG), read-only, with kubectl.")]
+PruneNamespaceOpt = Annotated[list[str] | None, typer.Option(
+    "--prune-namespace", metavar="NS",
+    help="Also plan the deletion of this cluster's load balancers that the inputs do not define and whose "
+         "Ingresses all lived in namespace NS (repeatable).")]
+PruneAllOpt = Annotated[bool, typer.Option(
+    "--prune-all", help="Also plan the deletion of every load balancer of this cluster that the inputs do not define.")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Warnings fail the run too (exit 1).")]
 
 
@@ -89,10 +100,52 @@ def aws_target(env: Env, args: AwsArgs, cluster: str | None) -> AwsTarget:
     )
     clients = AwsClients(settings, credentials=credentials)
     clients.check()
+    if settings.endpoint_url:
+        check_endpoint(settings.endpoint_url, sandbox=args.sandbox or environ.get("ALBCTL_SANDBOX") == "1")
     return AwsTarget(clients, cluster)
+
+
+def check_endpoint(url: str, *, sandbox: bool, timeout: float = 2.0) -> None:
+    """Fail fast (``timeout`` seconds, not boto3's retries over half a minute) when a local endpoint, such as
+    the sandbox, does not answer. Remote endpoints are left to boto3."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if host not in ("127.0.0.1", "localhost", "::1") and not sandbox:
+        return
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return
+    except OSError:
+        pass
+    if sandbox or host in ("127.0.0.1", "localhost", "::1"):
+        raise ConfigError(f"the sandbox is not running: nothing answers at {url}",
+                          hint="start it with `albctl sandbox start`, or unset AWS_ENDPOINT_URL / ALBCTL_SANDBOX")
 
 
 def require_cluster(cluster: str | None) -> str:
     if not cluster:
         raise ConfigError("no cluster name: pass --cluster, set ALBCTL_CLUSTER, or set cluster-name in --config")
     return cluster
+
+
+def prune_scope(namespaces: list[str] | None, prune_all: bool) -> Any:
+    from albctl.errors import AlbctlError
+    from albctl.usecases import PruneScope
+
+    if prune_all and namespaces:
+        raise AlbctlError("give either --prune-namespace or --prune-all, not both")
+    return PruneScope(tuple(namespaces or ()), prune_all)
+
+
+def paths_of(paths: list[str] | None, filenames: list[str] | None, *, required: bool = True) -> list[str]:
+    """Positional PATHs and ``-f/--filename`` ones, in that order."""
+    from albctl.errors import AlbctlError
+
+    out = [*(paths or []), *(filenames or [])]
+    if required and not out:
+        raise AlbctlError("no manifests given: pass PATH... or -f PATH (a file, a directory, or - for standard input)")
+    return out

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -15,13 +17,19 @@ from albctl.cli.options import (
     ClusterOpt,
     ConfigOpt,
     EndpointOpt,
+    FilenameOpt,
     KubeconfigOpt,
     KubeContextOpt,
-    PathsArg,
+    OptionalPathsArg,
     ProfileOpt,
+    PruneAllOpt,
+    PruneNamespaceOpt,
     RegionOpt,
     SandboxOpt,
+    VerboseOpt,
     kube_args,
+    paths_of,
+    prune_scope,
 )
 from albctl.exitcodes import ExitCode
 
@@ -34,7 +42,8 @@ class PlanFormat(str, Enum):
 
 def plan(
     ctx: typer.Context,
-    paths: PathsArg,
+    paths: OptionalPathsArg = None,
+    filename: FilenameOpt = None,
     out: Annotated[Path | None, typer.Option("--out", help="Also save the plan (JSON) to this file.")] = None,
     output_format: Annotated[PlanFormat, typer.Option("--format", help="Output format.")] = PlanFormat.text,
     detailed_exitcode: Annotated[bool, typer.Option("--detailed-exitcode",
@@ -48,19 +57,32 @@ def plan(
     sandbox: SandboxOpt = False,
     kube_context: KubeContextOpt = None,
     kubeconfig: KubeconfigOpt = None,
+    prune_namespace: PruneNamespaceOpt = None,
+    prune_all: PruneAllOpt = False,
+    verbose: VerboseOpt = False,
 ) -> int:
     """Show the operations apply would run on AWS, in order. Changes nothing."""
+    env: Env = ctx.obj
+    markdown = output_format is PlanFormat.markdown
+    with failure_markdown(env, "plan", to_stdout=markdown):
+        return _plan(env, paths_of(paths, filename), verbose, out, output_format, detailed_exitcode, cluster,
+                     config, ingress_class, AwsArgs(region, profile, endpoint_url, sandbox),
+                     kube_args(kube_context, kubeconfig), prune_scope(prune_namespace, prune_all))
+
+
+def _plan(env: Env, paths: list[str], verbose: bool, out: Path | None, output_format: PlanFormat,
+          detailed_exitcode: bool, cluster: str | None, config: Path | None, ingress_class: str | None,
+          aws: AwsArgs, kube: Any,
+          prune: Any) -> int:
     from albctl import usecases
     from albctl.cli.workflow import load_desired, settings_from
     from albctl.plan.document import plan_json
     from albctl.views import plan as views
 
-    env: Env = ctx.obj
-    desired, target = load_desired(env, paths, settings_from(cluster, config, ingress_class),
-                                   AwsArgs(region, profile, endpoint_url, sandbox),
-                                   kube=kube_args(kube_context, kubeconfig))
+    desired, target = load_desired(env, paths, settings_from(cluster, config, ingress_class), aws, kube=kube,
+                                   prune=prune, verbose=verbose)
     assert target is not None
-    the_plan = usecases.plan_desired(desired, target.clients, target.clients.region or "")
+    the_plan = usecases.plan_desired(desired, target.clients, target.clients.region or "", prune)
     if out is not None:
         save_plan(out, plan_json(the_plan))
     if output_format is PlanFormat.json:
@@ -69,6 +91,7 @@ def plan(
         env.write(views.plan_markdown(the_plan))
     else:
         views.print_plan(env.out, the_plan)
+    step_summary(env, views.plan_markdown(the_plan))
     if detailed_exitcode and the_plan.has_changes:
         return ExitCode.CHANGES
     return ExitCode.OK
@@ -83,3 +106,35 @@ def save_plan(path: Path, text: str) -> None:
     except OSError as exc:
         raise AlbctlError(f"cannot write plan file {path}: {exc.strerror}",
                           hint="give --out a file path in an existing, writable directory") from None
+
+
+def step_summary(env: Env, markdown: str) -> None:
+    """Append to the GitHub Actions job summary, when the job has one."""
+    path = env.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    from albctl.errors import AlbctlError
+
+    try:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(markdown if markdown.endswith("\n") else markdown + "\n")
+    except OSError as exc:
+        raise AlbctlError(f"cannot append to GITHUB_STEP_SUMMARY file {path}: {exc.strerror}") from None
+
+
+@contextmanager
+def failure_markdown(env: Env, command: str, *, to_stdout: bool) -> Iterator[None]:
+    """On an albctl error, the errors as markdown too: on standard output for ``--format markdown`` (never an
+    empty file) and in the job summary; the error itself is still reported (exit 1)."""
+    from albctl.errors import AlbctlError
+
+    try:
+        yield
+    except AlbctlError as exc:
+        from albctl.views.plan import error_markdown
+
+        text = error_markdown(command, [str(d) for d in exc.diagnostics], exc.hint)
+        if to_stdout:
+            env.write(text)
+        step_summary(env, text)
+        raise

@@ -29,10 +29,12 @@ def report(env: Env, result: Any, verbose: bool) -> None:
 
 
 def load_desired(env: Env, paths: list[str], settings: Any, aws: AwsArgs | None, *, verbose: bool = False,
-                 kube: KubeArgs | None = None, before_aws: Any = None) -> tuple[Any, AwsTarget | None]:
+                 kube: KubeArgs | None = None, prune: Any = None,
+                 before_aws: Any = None) -> tuple[Any, AwsTarget | None]:
     """Read the manifests and build their stacks: offline when ``aws`` is None, else with discovered facts
-    (and, with ``kube``, the referenced Services read from the cluster; ``before_aws(clients, cluster,
-    stack_ids)`` runs before the first AWS read). Returns the
+    (and, with ``kube``, the referenced Services read from the cluster). With ``prune`` (plan, apply), no
+    Ingress taken from the inputs is an error unless it is a prune scope. ``before_aws(clients, cluster,
+    stack_ids)`` runs before the first AWS read (e.g. to take the stacks' locks). Returns the
     :class:`albctl.usecases.Desired` and where AWS is."""
     from albctl import usecases
 
@@ -40,12 +42,15 @@ def load_desired(env: Env, paths: list[str], settings: Any, aws: AwsArgs | None,
                                             env.environ)
     report(env, result, verbose)
     result.raise_for_errors()  # bad input: stop before any AWS call
+    if prune is not None:
+        usecases.require_ingresses(result, prune)
     target = None
     if aws is not None:
         target = aws_target(env, aws, settings.cluster_name or None)
         settings = settings.with_overrides(cluster_name=require_cluster(target.cluster))
         if before_aws is not None:  # e.g. take the stacks' locks before anything is read
             before_aws(target.clients, settings.cluster_name, [g.id for g in result.groups])
+
     def warn(diagnostics: Any) -> None:
         for diag in diagnostics:
             env.err.print(str(diag), markup=False, soft_wrap=True)

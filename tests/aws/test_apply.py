@@ -56,18 +56,10 @@ def rules(aws: AwsClients) -> list[dict[str, Any]]:
     return out
 
 
-@pytest.mark.parametrize("sample", ["echoserver", "2048", "routing", "group", "https"])
+@pytest.mark.parametrize("sample", ["echoserver", "2048", "routing", "group", "https", "auth"])
 def test_plan_apply_plan_is_empty_then_destroy_leaves_nothing(sample: str, seeded: Any, moto_server: str,
                                                               aws: AwsClients, tmp_path: Path) -> None:
     path = str(SAMPLES / sample)
-    if sample == "https":  # point it at the sandbox's ACM certificate
-        shutil.copytree(SAMPLES / sample, tmp_path / sample)
-        app = tmp_path / sample / "app.yaml"
-        text = app.read_text()
-        arn = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
-        assert arn in text
-        app.write_text(text.replace(arn, seeded["certificate_arn"]))
-        path = str(tmp_path / sample)
     assert plan_code(moto_server, path) == 2
     code, out, err = apply(moto_server, path)
     assert code == 0, err
@@ -124,8 +116,8 @@ def test_replace_target_group_creates_new_before_deleting_old(seeded: Any, moto_
     assert code == 0, err
     (new,) = aws.elbv2.describe_target_groups()["TargetGroups"]
     started = [line.split("] ", 1)[1] for line in out.splitlines() if line.startswith("[") and "..." in line]
-    assert started == [f"Creating target group {new['TargetGroupName']}...", "Modifying rule 80:1...",
-                       f"Destroying target group {old['TargetGroupName']}..."], out
+    assert started == [f"target group {new['TargetGroupName']}: Creating...", "rule 80:1: Modifying...",
+                       f"target group {old['TargetGroupName']}: Destroying..."], out
     assert new["TargetGroupArn"] != old["TargetGroupArn"] and new["TargetType"] == "ip"
     (rule,) = rules(aws)
     assert rule["Actions"][0]["ForwardConfig"]["TargetGroups"][0]["TargetGroupArn"] == new["TargetGroupArn"]

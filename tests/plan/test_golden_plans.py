@@ -33,11 +33,14 @@ ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "plan"
 SAMPLES = sorted(p.name for p in (ROOT / "samples").iterdir() if p.is_dir() and p.name != "invalid")
 CLUSTER = "golden"
+CERT = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-00000000golden"
 NODES = ["i-0aaaaaaaaaaaaaaa1", "i-0aaaaaaaaaaaaaaa2"]
 FACTS = Facts(offline=False, vpc_id="vpc-0golden",
               discovered_subnets={"internet-facing": ("subnet-0pub1", "subnet-0pub2"),
                                   "internal": ("subnet-0priv1", "subnet-0priv2")},
-              backend_security_group_id="sg-0backend", certificates_by_host={})
+              backend_security_group_id="sg-0backend",
+              certificates_by_host={"app.example.com": (CERT,), "admin.example.com": (CERT,)},
+              certificate_domains={CERT: ("*.example.com",)})
 ENVIRON = {"ALBCTL_OIDC_CLIENT_ID_DEFAULT_OIDC_CLIENT": "golden-client",
            "ALBCTL_OIDC_CLIENT_SECRET_DEFAULT_OIDC_CLIENT": "golden-secret"}
 
