@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import threading
 from typing import Any
 
 from albctl.elbv2 import listener, listener_rule, load_balancer, security_group, target_group
@@ -35,11 +36,12 @@ class _Service:
 
         def call(**params: Any) -> Any:
             operation = "".join(p.title() for p in method.split("_"))
-            self._aws.calls.append((self._name, operation, copy.deepcopy(params)))
-            fail = self._aws.fail.pop(len(self._aws.calls), None)
-            if fail:
-                raise _client_error(fail)
-            return handler(**params)
+            with self._aws.lock:  # the executor calls from several threads
+                self._aws.calls.append((self._name, operation, copy.deepcopy(params)))
+                fail = self._aws.fail.pop(len(self._aws.calls), None)
+                if fail:
+                    raise _client_error(fail)
+                return handler(**params)
 
         return call
 
@@ -48,8 +50,10 @@ class _Service:
 
         class Waiter:
             def wait(self, **params: Any) -> None:
-                aws.calls.append((self_name, "DescribeLoadBalancers", dict(params)))
-                if aws.fail.pop(len(aws.calls), None):
+                with aws.lock:
+                    aws.calls.append((self_name, "DescribeLoadBalancers", dict(params)))
+                    failed = aws.fail.pop(len(aws.calls), None)
+                if failed:
                     import botocore.exceptions
 
                     raise botocore.exceptions.WaiterError("LoadBalancerAvailable", "InternalFailure", {})
@@ -63,6 +67,7 @@ class FakeAws:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, str, dict[str, Any]]] = []
+        self.lock = threading.RLock()
         self.fail: dict[int, str] = {}  # call number (1-based) → error code to answer it with
         self.elbv2 = _Service(self, "elbv2")
         self.ec2 = _Service(self, "ec2")
