@@ -382,8 +382,9 @@ class _Reader:
         try:
             with aws_call("GetResources"):
                 paginator = self.clients.resourcegroupstaggingapi.get_paginator("get_resources")
+                # pages are cut by tag count: 500 (the most) keeps ~125 resources of 4 tags in one page
                 for page in paginator.paginate(TagFilters=filters, ResourceTypeFilters=_RGTAPI_TYPES,
-                                               ResourcesPerPage=100):
+                                               TagsPerPage=500):
                     for item in page.get("ResourceTagMappingList") or []:
                         out[item["ResourceARN"]] = tag_map(item.get("Tags"))
         except AwsError as e:
