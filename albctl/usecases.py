@@ -54,18 +54,16 @@ def build_desired(result: Any, settings: Any, clients: Any = None, *, live: Live
     result.raise_for_errors()  # bad input: stop before any AWS call
     facts = OFFLINE
     if clients is not None:
-        from albctl.aws.facts import discover_facts
-        from albctl.aws.live import read_live
         from albctl.model.cluster import live_target_groups
 
-        facts = discover_facts(clients, result.groups, settings)
-        if live is None:  # every stack of the cluster, in one read: the ones not in the inputs are orphans
-            live = read_live(clients, settings.cluster_name, None)
+        facts, live, nodes = _discover_and_read(clients, result.groups, settings, live)
         existing = {stack_id: (str(lb.spec.get("scheme")),
                                tuple(m["subnetID"] for m in lb.spec.get("subnetMapping", [])))
                     for stack_id, stack in live.stacks.items()
                     for lb in stack.resources if lb.type == LOAD_BALANCER}
         facts = replace(facts, live_load_balancers=existing, live_target_groups=live_target_groups(live.stacks))
+        if nodes is not None and live.nodes is None:
+            live.nodes = nodes
     if kube is not None:  # read-only: the Services the Ingresses name, as the cluster has them
         from albctl.kube.services import read_backend_services
 
@@ -77,6 +75,68 @@ def build_desired(result: Any, settings: Any, clients: Any = None, *, live: Live
         on_warnings(result.diagnostics[before:])
     result.raise_for_errors()
     return Desired(result, settings, facts, live)
+
+
+def _discover_and_read(clients: Any, groups: Sequence[Any], settings: Any,
+                       live: LiveState | None) -> tuple[Any, LiveState, list[str] | None]:
+    """Discovery, the live read and (when some backend may be instance-mode) the cluster's nodes, all at
+    once: none of them needs another's answer. The live read asks for attributes only of the kinds some
+    Ingress or IngressClassParams sets attributes for (plan_desired completes them should a Service's
+    annotations set some)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from albctl.aws.facts import discover_facts
+    from albctl.aws.live import read_live
+
+    clients.prepare(("elbv2", "ec2", "resourcegroupstaggingapi"))
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="albctl-read") as pool:
+        # every stack of the cluster, in one read: the ones the inputs do not define are orphans
+        live_f = pool.submit(read_live, clients, settings.cluster_name, None,
+                             attributes=attribute_kinds(groups)) if live is None else None
+        nodes_f = None
+        if live is None and _may_need_nodes(groups, settings):
+            from albctl.aws.nodes import discover_nodes
+
+            nodes_f = pool.submit(discover_nodes, clients, settings.cluster_name)
+        facts_f = pool.submit(discover_facts, clients, list(groups), settings)
+        # every one finishes before the first failure is raised (the pool's exit waits for them anyway)
+        futures = [f for f in (facts_f, live_f, nodes_f) if f is not None]
+        for error in [f.exception() for f in futures]:
+            if error is not None:
+                raise error
+    read = live_f.result() if live_f is not None else live
+    assert read is not None
+    return facts_f.result(), read, nodes_f.result() if nodes_f is not None else None
+
+
+def attribute_kinds(groups: Sequence[Any]) -> set[str]:
+    """The kinds whose attributes some member sets (annotations, IngressClassParams): only those are read."""
+    kinds: set[str] = set()
+    for group in groups:
+        for member in group.members:
+            alb = member.ingress.alb
+            spec = member.params.spec if member.params is not None else {}
+            if alb.get("load-balancer-attributes") or spec.get("loadBalancerAttributes"):
+                kinds.add(LOAD_BALANCER)
+            if alb.get("target-group-attributes") or spec.get("targetGroupAttributes"):
+                kinds.add(TARGET_GROUP)
+            if any(k.startswith("listener-attributes") for k in alb) or \
+                    any(ls.get("listenerAttributes") for ls in spec.get("listeners") or [] if isinstance(ls, dict)):
+                kinds.add(LISTENER)
+    return kinds
+
+
+def _may_need_nodes(groups: Sequence[Any], settings: Any) -> bool:
+    """Whether some target group may be instance-mode (the default, unless an Ingress or its
+    IngressClassParams says ip): then the nodes are read beside the live state."""
+    default = getattr(settings, "default_target_type", "instance") or "instance"
+    for group in groups:
+        for member in group.members:
+            spec = member.params.spec if member.params is not None else {}
+            chosen = spec.get("targetType") or member.ingress.alb.get("target-type") or default
+            if chosen != "ip":
+                return True
+    return False
 
 
 # -- planning ------------------------------------------------------------------------------------
@@ -191,11 +251,9 @@ def plan_desired(desired: Desired, clients: Any, region: str, prune: PruneScope 
     wanted = [DesiredStack(s.id, with_secret_tags(stack_data(s)["resources"], secrets, cluster, s.id),
                            targets.get(s.id, {})) for s in stacks]
     backend_sg = backend_sg_to_create(stacks, live, cluster)
-    if clients is not None and SECURITY_GROUP not in live.names:
-        wanted_names = [body["spec"]["groupName"] for s in wanted
-                        for body in s.resources.get(SECURITY_GROUP, {}).values()]
-        live.names[SECURITY_GROUP] = security_group_names(clients, desired.facts.vpc_id,
-                                                          wanted_names + ([backend_sg.name] if backend_sg else []))
+    if clients is not None:
+        _complete_live(clients, live, wanted, vpc_id=desired.facts.vpc_id,
+                       extra_sg_names=[backend_sg.name] if backend_sg else [])
     plans = plan_stacks(wanted, live, cluster, vpc_id=desired.facts.vpc_id,
                         backend_sg=backend_sg,
                         ignored_tags=desired.settings.external_managed_tags)
@@ -317,6 +375,51 @@ def check_certificates(stacks: Sequence[DesiredStack], certs: Mapping[str, Mappi
     return tuple(warnings)
 
 
+def _complete_live(clients: Any, live: LiveState, wanted: Sequence[DesiredStack], *, limits: bool = True,
+                   vpc_id: str | None = None, extra_sg_names: Sequence[str] = ()) -> None:
+    """What the live read could not know before the desired stacks were built, at once: attributes a
+    Service's annotations set, the names of load balancers, target groups and security groups (in the
+    VPC) about to be created (are they taken?) and, when something is certainly created, the account's
+    limits."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from albctl.aws.live import complete_attributes, read_names
+
+    specs = {s.id: {t: {i: body.get("spec") or {} for i, body in by_id.items()} for t, by_id in s.resources.items()}
+             for s in wanted}
+    names = new_names(wanted, live)
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="albctl-complete") as pool:
+        futures: list[Any] = [pool.submit(complete_attributes, clients, live, specs),
+                              pool.submit(read_names, clients, live, names)]
+        sg_names = [body["spec"]["groupName"] for s in wanted for body in s.resources.get(SECURITY_GROUP, {}).values()]
+        sg_f = None
+        if SECURITY_GROUP not in live.names:
+            sg_f = pool.submit(security_group_names, clients, vpc_id, [*sg_names, *extra_sg_names])
+            futures.append(sg_f)
+        limits_f = pool.submit(account_limits, clients) if limits and live.limits is None and any(names.values()) \
+            else None
+        for error in [f.exception() for f in futures + ([limits_f] if limits_f else [])]:
+            if error is not None:
+                raise error
+    if limits_f is not None:
+        live.limits = limits_f.result()
+    if sg_f is not None:
+        live.names[SECURITY_GROUP] = sg_f.result()
+
+
+def new_names(wanted: Sequence[DesiredStack], live: LiveState) -> dict[str, list[str]]:
+    """Names of desired load balancers and target groups that no live resource of the stacks holds."""
+    ours = {(r.type, r.spec.get("name")) for s in live.stacks.values() for r in s.resources}
+    out: dict[str, list[str]] = {LOAD_BALANCER: [], TARGET_GROUP: []}
+    for stack in wanted:
+        for type_ in out:
+            for body in (stack.resources.get(type_) or {}).values():
+                name = (body.get("spec") or {}).get("name")
+                if name and (type_, name) not in ours:
+                    out[type_].append(str(name))
+    return out
+
+
 def unmanaged_types(resources: Mapping[str, Any]) -> list[str]:
     """Resource types of a desired stack that plan/apply leave alone (the in-cluster controller's
     TargetGroupBindings aside): WAF and Shield associations, for now."""
@@ -387,7 +490,10 @@ def plan_destroy(clients: Any, cluster: str, stack_ids: Sequence[str], region: s
     from albctl.aws.live import read_live
     from albctl.plan.planner import destroy_stacks
 
-    live = read_live(clients, cluster, stack_ids, targets_of=lambda tg: False)
+    # deleting needs no attribute but deletion protection, no listener or rule detail, every LB of the
+    # cluster (which of them use the backend SG)
+    live = read_live(clients, cluster, stack_ids, targets_of=lambda tg: False, attributes={LOAD_BALANCER},
+                     details=False, all_cluster_lbs=True)
     return Plan(cluster, region, tuple(destroy_stacks(stack_ids, live, cluster)))
 
 
@@ -411,6 +517,7 @@ def recheck_saved(clients: Any, data: Mapping[str, Any]) -> Plan:
                 if sorted(t["id"] for t in targets) != nodes_now:
                     raise RefusedError("the cluster's nodes changed since this plan was made",
                                        hint="run `albctl plan --out FILE` again and review the new plan")
+    _complete_live(clients, live, desired, limits=False)
     if all(not s.resources for s in desired):
         now = destroy_stacks([s.id for s in desired], live, saved.cluster)
     else:

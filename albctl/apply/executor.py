@@ -1,21 +1,31 @@
-"""Run a plan's operations against AWS, verbatim and in order: each operation's calls as the plan
-names them, with only the ``$created`` ids (from earlier creates) and OIDC secrets filled in.
+"""Run a plan's operations against AWS, verbatim: each operation's calls as the plan names them, in
+order, with only the ``$created`` ids (from earlier creates) and OIDC secrets filled in.
 
 Nothing is matched again here: the plan decided everything. Every resource is tagged in its Create
 call, so an interrupted apply leaves nothing untracked, and a new plan re-reads the live state by tags.
+
+Operations run concurrently where the plan's order does not matter (:func:`dependencies`): within one
+stack, consecutive operations of the same step and type (every target group created at once, every
+rule of a listener created at once, ...) run together; a create waits for the earlier creates it follows
+only up to their waiter (so listeners are created while the new load balancer provisions); a modify,
+move or delete waits for everything before it in its stack; stacks run side by side, the cluster's
+shared backend security group before and after everything. The number of calls in flight is bounded
+(``max_workers``); throttling is left to botocore's adaptive retries.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from albctl.aws.session import aws_call
 from albctl.elbv2 import KINDS
-from albctl.elbv2.call import CREATED, SECRET, Call, ResourceKey, dig, secret_refs, substitute
+from albctl.elbv2.call import CREATED, SECRET, Call, ResourceKey, created_refs, dig, secret_refs, substitute
 from albctl.elbv2.common import tag_map
 from albctl.errors import AlbctlError, AwsError, Interrupted, RefusedError
 from albctl.plan.model import Operation
@@ -28,10 +38,45 @@ _HINTS = {"DuplicateLoadBalancerName": "a load balancer with this name exists bu
                                        "and stack: albctl will not take it over (set "
                                        "alb.ingress.kubernetes.io/load-balancer-name, or tag it)"}
 _RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0, 10.0, 10.0, 10.0, 10.0, 10.0, 10.0)  # "not yet" answers: about a minute
-_WAITER = {"Delay": 2, "MaxAttempts": 300}
 # a resource of the stack that the plan saw is gone: someone else is writing the stack
 _GONE = frozenset({"LoadBalancerNotFound", "TargetGroupNotFound", "ListenerNotFound", "RuleNotFound",
                    "InvalidGroup.NotFound"})
+# A waiter polls once after each of these delays: quickly at first (a load balancer is often active within
+# seconds), then every 10 s; about 15 minutes in all.
+_POLL_DELAYS = (0.25, 0.5, 1.0, 2.0, 3.0, 5.0, *(10.0,) * 90)
+SHARED_STACK = "(cluster)"  # albctl.plan.planner.SHARED_STACK (not imported: the planner pulls in a lot)
+READY, DONE = "ready", "done"  # what a dependant waits for: the calls before a waiter, or the whole operation
+
+
+def dependencies(operations: Sequence[Operation]) -> list[dict[int, str]]:
+    """For each operation, the earlier operations it waits for (index → READY or DONE).
+
+    - an operation using an id an earlier create makes waits for that create's calls before its waiter,
+      if any (READY: a load balancer exists, its listeners need not wait until it is active);
+    - the shared stack's operations (the backend SG) come before and after everything (DONE);
+    - within a stack, an operation waits for every earlier one of another step or type: up to its
+      waiter (READY) when both are creates, for all of it (DONE) otherwise (a repointed rule waits
+      until its new target group has its targets; a delete until everything before it is done).
+    """
+    out: list[dict[int, str]] = []
+    creator: dict[ResourceKey, int] = {}
+    for j, b in enumerate(operations):
+        deps: dict[int, str] = {}
+        for key in {k for call in b.calls for k in created_refs(call.params)}:
+            if key != b.key and key in creator:
+                deps[creator[key]] = READY
+        for i in range(j):
+            a = operations[i]
+            if a.stack == SHARED_STACK or b.stack == SHARED_STACK:
+                deps[i] = DONE
+            elif a.stack == b.stack and (a.step, a.type) != (b.step, b.type):
+                want = READY if (a.step.value == "create" and b.step.value == "create") else DONE
+                if deps.get(i) != DONE:
+                    deps[i] = want
+        out.append(deps)
+        if b.step.value == "create":
+            creator[b.key] = j
+    return out
 
 
 class MissingSecretError(AlbctlError):
@@ -60,23 +105,72 @@ class Executor:
     sleep: Callable[[float], None] = time.sleep
     ids: dict[ResourceKey, str] = field(default_factory=dict)  # what this apply created
 
+    max_workers: int = 16  # operations in flight at once; 1: in the plan's order, one at a time
+
     def run(self, operations: Sequence[Operation]) -> None:
-        """Check everything that can be checked without AWS, then run every operation in order."""
+        """Check everything that can be checked without AWS, then run the operations, each as soon as
+        what it depends on is done (:func:`dependencies`). After a failure nothing new starts; the
+        operations under way finish, then the first failure is raised."""
         self.check(operations)
-        done = 0
+        # one worker: strictly in the plan's order, one operation after the other
+        deps = dependencies(operations) if self.max_workers > 1 else [{j - 1: DONE} if j else {}
+                                                                       for j in range(len(operations))]
+        total = len(operations)
+        state = _State(total)
+        pool = ThreadPoolExecutor(max_workers=max(1, self.max_workers), thread_name_prefix="albctl-apply")
+        started: set[int] = set()
         try:
-            for n, op in enumerate(operations, start=1):
-                self.progress(op, n, len(operations), "started", 0.0, op.arn)
-                started = time.monotonic()
-                for call in op.calls:
-                    self.call(op, call)
-                done = n
-                self.progress(op, n, len(operations), "done", time.monotonic() - started,
-                              self.ids.get(op.key) or op.arn)
+            with state.cond:
+                while True:
+                    if state.error is None:
+                        for j in range(total):
+                            if j not in started and all(
+                                    (state.done[i] if how == DONE else state.ready[i]) for i, how in deps[j].items()):
+                                started.add(j)
+                                state.running += 1
+                                pool.submit(self._run_op, operations[j], j, total, state)
+                    if state.running == 0 and (state.error is not None or len(started) == total):
+                        break
+                    state.cond.wait()
         except KeyboardInterrupt:
+            with state.cond:
+                state.error = state.error or KeyboardInterrupt()
+            pool.shutdown(wait=True)
             raise Interrupted(
-                f"interrupted after {done} of {len(operations)} operations",
+                f"interrupted after {sum(state.done)} of {total} operations",
                 hint="run apply again to converge: everything created so far is tagged and will be found") from None
+        pool.shutdown(wait=True)
+        if isinstance(state.error, KeyboardInterrupt):  # Ctrl-C arrived in a worker, during a call
+            raise Interrupted(
+                f"interrupted after {sum(state.done)} of {total} operations",
+                hint="run apply again to converge: everything created so far is tagged and will be found") from None
+        if state.error is not None:
+            raise state.error
+
+    def _run_op(self, op: Operation, j: int, total: int, state: _State) -> None:
+        try:
+            with state.cond:
+                self.progress(op, j + 1, total, "started", 0.0, op.arn)
+            begun = time.monotonic()
+            for call in op.calls:
+                with state.cond:
+                    if state.error is not None:
+                        return  # another operation failed: start no new call
+                    if call.waiter and not state.ready[j]:
+                        state.ready[j] = True
+                        state.cond.notify_all()
+                self.call(op, call)
+            with state.cond:
+                state.ready[j] = state.done[j] = True
+                self.progress(op, j + 1, total, "done", time.monotonic() - begun, self.ids.get(op.key) or op.arn)
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread, raised there
+            with state.cond:
+                if state.error is None:
+                    state.error = exc
+        finally:
+            with state.cond:
+                state.running -= 1
+                state.cond.notify_all()
 
     def check(self, operations: Sequence[Operation]) -> None:
         for op in operations:
@@ -155,11 +249,28 @@ class Executor:
         raise exc
 
     def wait(self, client: Any, call: Call, params: dict[str, Any]) -> None:
+        """The boto3 waiter, one poll at a time on :data:`_POLL_DELAYS` (its own schedule is a fixed delay)."""
         import botocore.exceptions
 
-        try:
-            with aws_call(call.operation):
-                client.get_waiter(call.waiter).wait(**params, WaiterConfig=_WAITER)
-        except botocore.exceptions.WaiterError as exc:
-            raise AlbctlError(f"{call.waiter} did not happen: {exc}",
-                              hint="look at it in the AWS console; apply again once it is ready") from None
+        waiter = client.get_waiter(call.waiter)
+        for delay in (*_POLL_DELAYS, None):
+            try:
+                with aws_call(call.operation):
+                    waiter.wait(**params, WaiterConfig={"Delay": 1, "MaxAttempts": 1})
+                return
+            except botocore.exceptions.WaiterError as exc:
+                if "Max attempts exceeded" not in str(exc) or delay is None:
+                    raise AlbctlError(f"{call.waiter} did not happen: {exc}",
+                                      hint="look at it in the AWS console; apply again once it is ready") from None
+            self.sleep(delay)
+
+
+class _State:
+    """What the operation threads and the scheduling thread share (under ``cond``)."""
+
+    def __init__(self, total: int) -> None:
+        self.cond = threading.Condition()
+        self.ready = [False] * total  # its calls before its first waiter are done
+        self.done = [False] * total
+        self.running = 0
+        self.error: BaseException | None = None

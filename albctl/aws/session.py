@@ -7,6 +7,8 @@ stays cheap.
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +18,7 @@ from albctl.errors import AlbctlError, AwsError, ConfigError
 if TYPE_CHECKING:
     import boto3.session
 
-_CLIENT_NAMES = ("elbv2", "ec2", "acm")
+_CLIENT_NAMES = ("elbv2", "ec2", "acm", "resourcegroupstaggingapi")
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class AwsClients:
         self._credentials = credentials
         self._session: boto3.session.Session | None = None
         self._clients: dict[str, Any] = {}
+        self._lock = threading.RLock()  # clients are made once, whichever thread asks first
 
     @property
     def session(self) -> boto3.session.Session:
@@ -102,15 +105,36 @@ class AwsClients:
         """The effective region: settings, else whatever boto3 found (env, config file)."""
         return self.settings.region or self.session.region_name
 
+    def prepare(self, names: Iterable[str]) -> None:
+        """Create these clients now (before threads use them), the missing ones concurrently."""
+        missing = [n for n in names if n not in self._clients]
+        if not missing:
+            return
+        _ = self._client(missing[0])  # the first one sets up the session's shared parts (loader, credentials)
+        if len(missing) > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=len(missing) - 1, thread_name_prefix="albctl-clients") as pool:
+                for _ in pool.map(self._client, missing[1:]):
+                    pass
+
     def _client(self, name: str) -> Any:
         client = self._clients.get(name)
         if client is None:
+            return self._make_client(name)
+        return client
+
+    def _make_client(self, name: str) -> Any:
+        with self._lock:
+            client = self._clients.get(name)
+            if client is not None:
+                return client
             from botocore.config import Config
 
             config = Config(
                 retries={"mode": "adaptive", "max_attempts": 10},
                 user_agent_extra=f"albctl/{__version__}",
-                max_pool_connections=20,
+                max_pool_connections=50,
             )
             kwargs: dict[str, Any] = {"config": config}
             if self.settings.endpoint_url:
@@ -118,7 +142,7 @@ class AwsClients:
             make_client: Any = self.session.client  # Any: keeps mypy happy with or without boto3-stubs
             client = make_client(name, **kwargs)
             self._clients[name] = client
-        return client
+            return client
 
     @property
     def elbv2(self) -> Any:
@@ -135,6 +159,10 @@ class AwsClients:
     @property
     def dynamodb(self) -> Any:
         return self._client("dynamodb")
+
+    @property
+    def resourcegroupstaggingapi(self) -> Any:
+        return self._client("resourcegroupstaggingapi")
 
     def check(self) -> None:
         """Raise ConfigError if no region or no credentials can be found. Makes no AWS call."""

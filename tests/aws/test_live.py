@@ -335,28 +335,47 @@ def test_a_target_group_deleted_while_reading_is_left_out(aws: AwsClients, world
     deleted: list[str] = []
 
     def delete_after_tags(model: Any = None, **_: Any) -> None:
-        if not deleted:  # right after the first DescribeTags: its attributes and health calls will fail
+        if not deleted:  # right after the tagging API listed it: describing it by ARN will fail
             deleted.append(doomed)
             elbv2.delete_target_group(TargetGroupArn=doomed)
 
-    elbv2.meta.events.register("after-call.elastic-load-balancing-v2.DescribeTags", delete_after_tags)
+    tagging = aws.resourcegroupstaggingapi
+    event = "after-call.resource-groups-tagging-api.GetResources"
+    tagging.meta.events.register(event, delete_after_tags)
     try:
         stacks = read_live_stacks(aws, "c1", ["shared"])
     finally:
-        elbv2.meta.events.unregister("after-call.elastic-load-balancing-v2.DescribeTags", delete_after_tags)
+        tagging.meta.events.unregister(event, delete_after_tags)
     assert deleted
     assert _ids(stacks["shared"]) == [
         (LOAD_BALANCER, "LoadBalancer"), (TARGET_GROUP, "web/x-x:80"), (LISTENER, "8080"), (LISTENER_RULE, "8080:5")]
 
 
-def test_call_counts(aws: AwsClients, seeded: dict[str, Any]) -> None:
-    """1 LB, 2 listeners (one HTTPS), 10 rules, 5 TGs, plus 20 TGs of nobody (26 LB/TG ARNs: 2 DescribeTags)."""
+def _counted_read(aws: AwsClients, **kwargs: Any) -> tuple[dict[str, LiveStack], list[str]]:
+    calls: list[str] = []
+
+    def count(model: Any = None, **_: Any) -> None:
+        calls.append(model.name)
+
+    clients = (aws.elbv2, aws.ec2, aws.resourcegroupstaggingapi)
+    for client in clients:
+        client.meta.events.register("before-call.*", count)
+    try:
+        stacks = read_live_stacks(aws, "c1", **kwargs)
+    finally:
+        for client in clients:
+            client.meta.events.unregister("before-call.*", count)
+    return stacks, calls
+
+
+def _load_test_stack(aws: AwsClients, seeded: dict[str, Any], foreign: int) -> str:
+    """1 LB, 2 listeners (one HTTPS), 10 rules, 5 TGs of cluster c1, plus ``foreign`` TGs of nobody."""
     w = World(aws, seeded)
     stack = "load/test"
     sg = w.sg("k8s-load-test", _tracking("c1", stack, "ManagedLBSecurityGroup"))
     lb = w.lb("k8s-load-test", _tracking("c1", stack, "LoadBalancer"), [sg])
     tgs = [w.tg(f"k8s-load-tg{n}", _tracking("c1", stack, f"load/test-s{n}:80")) for n in range(5)]
-    for n in range(20):
+    for n in range(foreign):
         w.tg(f"other-{n}", None)
     listeners = [w.listener(lb, 80, _tracking("c1", stack, "80"), NOT_FOUND),
                  w.listener(lb, 443, _tracking("c1", stack, "443"), NOT_FOUND, https=True)]
@@ -365,34 +384,59 @@ def test_call_counts(aws: AwsClients, seeded: dict[str, Any]) -> None:
         for p in range(1, 6):
             w.rule(ls, p, _tracking("c1", stack, f"{port}:{p}"),
                    [{"Field": "path-pattern", "PathPatternConfig": {"Values": [f"/p{p}"]}}], forward(tgs[p - 1]))
+    return stack
 
-    calls: list[str] = []
 
-    def count(model: Any = None, **_: Any) -> None:
-        calls.append(model.name)
-
-    for client in (aws.elbv2, aws.ec2):
-        client.meta.events.register("before-call.*", count)
-    try:
-        stacks = read_live_stacks(aws, "c1")
-    finally:
-        for client in (aws.elbv2, aws.ec2):
-            client.meta.events.unregister("before-call.*", count)
-
+@pytest.mark.parametrize("foreign", [0, 30])
+def test_call_counts(aws: AwsClients, seeded: dict[str, Any], foreign: int) -> None:
+    """The cluster's resources come from the tagging API: foreign target groups cost nothing."""
+    stack = _load_test_stack(aws, seeded, foreign)
+    stacks, calls = _counted_read(aws)
     assert Counter(r.type for r in stacks[stack].resources) == {
         SECURITY_GROUP: 1, LOAD_BALANCER: 1, LISTENER: 2, LISTENER_RULE: 10, TARGET_GROUP: 5}
     assert Counter(calls) == {
-        "DescribeLoadBalancers": 1,
-        "DescribeTargetGroups": 1,
+        "GetResources": 1,  # the cluster's LBs and TGs with their tags
         "DescribeSecurityGroups": 1,
-        "DescribeTags": 2 + 1,  # 26 LB/TG ARNs, then 2 listeners + 10 rules
-        "DescribeLoadBalancerAttributes": 1,
+        "DescribeLoadBalancers": 1,  # by ARN
+        "DescribeTargetGroups": 1,  # by ARN, 20 a call
         "DescribeListeners": 1,
+        "DescribeCapacityReservation": 1,  # one per load balancer
         "DescribeRules": 2,
         "DescribeListenerCertificates": 1,
-        "DescribeListenerAttributes": 2,  # one per listener
-        "DescribeCapacityReservation": 1,  # one per load balancer
+        "DescribeLoadBalancerAttributes": 1,  # attributes: every kind by default
         "DescribeTargetGroupAttributes": 5,
-        "DescribeTargetHealth": 5,
+        "DescribeListenerAttributes": 2,
+        "DescribeTargetHealth": 5,  # instance mode: the registered targets are compared
+        "DescribeTags": 1,  # 2 listeners + 10 rules
     }
-    assert all(op.startswith("Describe") for op in calls)
+    assert all(op.startswith(("Describe", "Get")) for op in calls)
+
+
+def test_only_the_attributes_asked_for_are_read(aws: AwsClients, seeded: dict[str, Any]) -> None:
+    stack = _load_test_stack(aws, seeded, 0)
+    stacks, calls = _counted_read(aws, attributes=())
+    assert not any(op.endswith("Attributes") for op in calls), calls
+    assert len(calls) == 15 and Counter(calls)["DescribeTargetHealth"] == 5
+    assert all(r.extra.get("unread") == ["attributes"] for r in stacks[stack].resources
+               if r.type in (LOAD_BALANCER, TARGET_GROUP, LISTENER))
+
+
+def test_without_the_tagging_api_every_lb_and_tg_is_listed(aws: AwsClients, seeded: dict[str, Any]) -> None:
+    """GetResources denied (as where the IAM policy lacks tag:GetResources): the plain ELBv2 path."""
+    import botocore.exceptions
+
+    stack = _load_test_stack(aws, seeded, 25)
+
+    def deny(**_: Any) -> None:
+        raise botocore.exceptions.ClientError({"Error": {"Code": "AccessDeniedException", "Message": "denied"}},
+                                              "GetResources")
+
+    tagging = aws.resourcegroupstaggingapi
+    tagging.meta.events.register("before-call.resource-groups-tagging-api.GetResources", deny)
+    try:
+        stacks, calls = _counted_read(aws, attributes=())
+    finally:
+        tagging.meta.events.unregister("before-call.resource-groups-tagging-api.GetResources", deny)
+    assert stacks == read_live_stacks(aws, "c1", attributes=())
+    assert Counter(r.type for r in stacks[stack].resources)[TARGET_GROUP] == 5
+    assert Counter(calls)["DescribeTags"] == 2 + 1  # 31 LB/TG ARNs, then 2 listeners + 10 rules

@@ -87,7 +87,7 @@ def test_clients_are_cached_and_configured(clean_aws_env: pytest.MonkeyPatch) ->
         assert client.meta.region_name == "eu-west-2"
         config = client.meta.config
         assert config.retries["mode"] == "adaptive"
-        assert config.max_pool_connections == 20
+        assert config.max_pool_connections == 50
         assert f"albctl/{albctl.__version__}" in config.user_agent_extra
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import threading
 from typing import Any
 
 from albctl.elbv2 import listener, listener_rule, load_balancer, security_group, target_group
@@ -41,18 +42,19 @@ class _Service:
 
         def call(**params: Any) -> Any:
             operation = "".join(p.title() for p in method.split("_"))
-            self._aws.calls.append((self._name, operation, copy.deepcopy(params)))
-            n = len(self._aws.calls)
-            fail = self._aws.fail.pop(n, None)
-            if fail:
-                raise _client_error(fail)
-            try:
-                if self._aws.replay.pop(n, False):  # the work is done, the answer lost, the request sent again
-                    handler(**copy.deepcopy(params))
-                return handler(**params)
-            except KeyError:  # an ARN or id that is not (any more) there, answered as AWS does
-                missing = next(code for key, code in _NOT_FOUND if key in params)
-                raise _client_error(missing) from None
+            with self._aws.lock:  # the executor calls from several threads
+                self._aws.calls.append((self._name, operation, copy.deepcopy(params)))
+                n = len(self._aws.calls)
+                fail = self._aws.fail.pop(n, None)
+                if fail:
+                    raise _client_error(fail)
+                try:
+                    if self._aws.replay.pop(n, False):  # the work is done, the answer lost, the request sent again
+                        handler(**copy.deepcopy(params))
+                    return handler(**params)
+                except KeyError:  # an ARN or id that is not (any more) there, answered as AWS does
+                    missing = next(code for key, code in _NOT_FOUND if key in params)
+                    raise _client_error(missing) from None
 
         return call
 
@@ -61,8 +63,10 @@ class _Service:
 
         class Waiter:
             def wait(self, **params: Any) -> None:
-                aws.calls.append((self_name, "DescribeLoadBalancers", dict(params)))
-                if aws.fail.pop(len(aws.calls), None):
+                with aws.lock:
+                    aws.calls.append((self_name, "DescribeLoadBalancers", dict(params)))
+                    failed = aws.fail.pop(len(aws.calls), None)
+                if failed:
                     import botocore.exceptions
 
                     raise botocore.exceptions.WaiterError("LoadBalancerAvailable", "InternalFailure", {})
@@ -76,6 +80,7 @@ class FakeAws:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, str, dict[str, Any]]] = []
+        self.lock = threading.RLock()
         self.fail: dict[int, str] = {}  # call number (1-based) → error code to answer it with
         self.replay: dict[int, bool] = {}  # call number → done twice, as a retry after a lost answer is
         self.elbv2 = _Service(self, "elbv2")

@@ -84,7 +84,7 @@ def test_sample_planned_against_an_empty_account(sample: str) -> None:
 def test_every_operation_kind(tmp_path: Path) -> None:
     fake = FakeAws()
     first = plan_for([str(ROOT / "samples" / "routing")], LiveState({}, nodes=NODES))
-    Executor(fake).run(first.operations)
+    Executor(fake, max_workers=1).run(first.operations)  # in order: the fake numbers ARNs as made
     edited = tmp_path / "routing"
     edited.mkdir()
     for src in (ROOT / "samples" / "routing").iterdir():
@@ -93,7 +93,7 @@ def test_every_operation_kind(tmp_path: Path) -> None:
     assert {op.step for op in plan.operations} == set(Step), [op.step for op in plan.operations]
     assert {c.action.value for c in plan.changes} >= {"create", "update", "replace", "move", "delete"}
     check("routing-edited", plan)
-    Executor(fake).run(plan.operations)
+    Executor(fake, max_workers=1).run(plan.operations)
     assert not plan_for([str(edited)], fake.snapshot(CLUSTER, NODES)).operations
 
 

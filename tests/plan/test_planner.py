@@ -7,12 +7,13 @@ calls made are exactly the calls the plan's operations name, and plans again: no
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
 import pytest
 
-from albctl.apply.executor import Executor
-from albctl.elbv2.call import CREATED, SECRET
+from albctl.apply.executor import DONE, Executor, dependencies
+from albctl.elbv2.call import CREATED, SECRET, created_refs
 from albctl.elbv2.snapshot import LiveState
 from albctl.errors import AlbctlError
 from albctl.model.facts import Facts
@@ -53,16 +54,36 @@ def make_plan(docs: list[str], state: LiveState) -> Plan:
 
 
 def run(fake: FakeAws, plan: Plan) -> Executor:
-    """Apply through the real executor; the calls made must be the plan's calls, one for one."""
+    """Apply through the real executor: the calls made must be the plan's calls, each exactly once, each
+    operation's in its order, and no operation started before the ones it depends on were done (or, for
+    a create after a create, before the id it follows was known)."""
     start = len(fake.calls)
-    executor = Executor(fake, secrets={"my-client": "s3cret"})
-    executor.run(plan.operations)
-    made = [(s, op) for s, op, _ in fake.calls[start:]]
-    named = [(c.service, c.operation) for op in plan.operations for c in op.calls]
-    assert made == named
-    for (_, _, params), call in zip(fake.calls[start:], (c for op in plan.operations for c in op.calls), strict=True):
+    ops = plan.operations
+    deps = dependencies(ops)
+    events: list[tuple[str, int]] = []
+
+    def progress(op: Any, n: int, total: int, status: str, seconds: float, res_id: Any) -> None:
+        j = n - 1
+        if status == "started":
+            for i, how in deps[j].items():
+                ready = ("done", i) in events or (how != DONE and ops[i].key in executor.ids)
+                assert ready, (ops[i], op)
+            for key in {k for c in op.calls for k in created_refs(c.params)} - {op.key}:
+                assert key in executor.ids, (key, op)  # every id it uses was created before it started
+        events.append((status, j))
+
+    executor = Executor(fake, secrets={"my-client": "s3cret"}, progress=progress)
+    executor.run(ops)
+    made = [(s, op, params) for s, op, params in fake.calls[start:]]
+    named = [(c.service, c.operation) for op in ops for c in op.calls]
+    assert Counter((s, o) for s, o, _ in made) == Counter(named)
+    assert sorted(j for status, j in events if status == "done") == list(range(len(ops)))
+    for _, _, params in made:
         assert CREATED not in json.dumps(params) and SECRET not in json.dumps(params)  # every marker resolved
-        assert set(params) <= set(call.params) | {"WaiterConfig"}
+    for op in ops:  # each operation's calls in its order: its calls appear as a subsequence of what was made
+        wanted = [(c.service, c.operation, executor.resolve(c.params)) for c in op.calls if not c.waiter]
+        it = iter((s_, o, {k: v for k, v in p.items() if k != "WaiterConfig"}) for s_, o, p in made)
+        assert all(any(x == w for x in it) for w in wanted), op
     return executor
 
 
