@@ -174,11 +174,13 @@ def render(
                       "are computed for an empty cluster name and will differ from the controller's.",
                       markup=False, soft_wrap=True)
     if output_format is RenderFormat.json:
-        from albctl.views.render import render_json
+        from albctl.views.render import render_json_chunks
 
         # indented for people at a terminal, compact (and much faster) for pipes and files
         pretty = bool(getattr(env.stdout, "isatty", lambda: False)())
-        env.write(render_json(result.stacks, settings.cluster_name, pretty=pretty))
+        for chunk in render_json_chunks(result.stacks, settings.cluster_name, pretty=pretty):
+            env.stdout.write(chunk)
+        env.stdout.flush()
     elif output_format is RenderFormat.stack_json:
         from albctl.views.stack_json import stack_json
 
