@@ -18,6 +18,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from albctl.manifests import annotations as ann
+from albctl.manifests import fastcheck
 from albctl.manifests.fastcheck import TYPES, FastValidator, Unsupported, compile_schema
 from albctl.manifests.loader import SCHEMAS
 from albctl.manifests.schemas import load_schema, validator
@@ -124,9 +125,13 @@ def test_types_match_jsonschema_type_checker() -> None:
     from fractions import Fraction
 
     values = [*REPLACEMENTS, 2.0, -0.0, float("inf"), Decimal("1"), Fraction(1, 2), 1j, (1,), b"x"]
+    namespace = {"is_integer": fastcheck._is_integer, "is_number": fastcheck._is_number}
+    assert set(TYPES) == set(fastcheck._TYPE_EXPR)
     for name, pred in TYPES.items():
         for value in values:
             assert pred(value) == checker.is_type(value, name), (name, value)
+            generated = eval(fastcheck._TYPE_EXPR[name].format(v="x"), {**namespace, "x": value})  # noqa: S307
+            assert generated == checker.is_type(value, name), (name, value)
 
 
 def test_unknown_keywords_are_not_compiled() -> None:
