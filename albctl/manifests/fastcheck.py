@@ -46,6 +46,16 @@ TYPES: dict[str, Check] = {
     "string": lambda x: isinstance(x, str),
 }
 
+# every keyword jsonschema's Draft202012Validator acts on (its VALIDATORS; a test keeps them equal): any
+# other key in a schema is an annotation, ignored by jsonschema and here
+DRAFT_2020_12_KEYWORDS = frozenset({
+    "$dynamicRef", "$ref", "additionalProperties", "allOf", "anyOf", "const", "contains", "dependentRequired",
+    "dependentSchemas", "enum", "exclusiveMaximum", "exclusiveMinimum", "format", "if", "items", "maxItems",
+    "maxLength", "maxProperties", "maximum", "minItems", "minLength", "minProperties", "minimum", "multipleOf",
+    "not", "oneOf", "pattern", "patternProperties", "prefixItems", "properties", "propertyNames", "required",
+    "type", "unevaluatedItems", "unevaluatedProperties", "uniqueItems",
+})
+
 # validation keywords compiled here; "format" only while formats are not asserted (jsonschema's default)
 HANDLED = frozenset({
     "type", "enum", "const", "allOf", "anyOf", "oneOf", "not", "if",
@@ -53,6 +63,19 @@ HANDLED = frozenset({
     "dependentRequired", "items", "minItems", "maxItems", "uniqueItems",
     "pattern", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "format",
 })
+
+
+def _equal(one: Any, two: Any) -> bool:
+    """jsonschema's own equality (1 is not True, [1] equals (1,)), imported when first needed."""
+    from jsonschema._utils import equal
+
+    return bool(equal(one, two))
+
+
+def _uniq(items: Any) -> bool:
+    from jsonschema._utils import uniq
+
+    return bool(uniq(items))
 
 
 # a Python expression per type name, equal to the predicate in TYPES, for generated code
@@ -76,11 +99,9 @@ class _Generator:
     simple sub-schemas (strings, numbers, enums) are written inline into their parent's function."""
 
     def __init__(self, keywords: Any, format_checker: Any) -> None:
-        from jsonschema._utils import equal, uniq  # the exact comparisons jsonschema uses
-
         self.keywords = keywords  # the validator class's VALIDATORS: every keyword it acts on
         self.format_checker = format_checker
-        self.namespace: dict[str, Any] = {"equal": equal, "uniq": uniq, "is_integer": _is_integer,
+        self.namespace: dict[str, Any] = {"equal": _equal, "uniq": _uniq, "is_integer": _is_integer,
                                           "is_number": _is_number, "MISSING": object()}
         self.sources: list[str] = []
         self.counter = 0
@@ -218,7 +239,11 @@ class _Generator:
                     f"{pad}        return False",
                     f"{pad}elif not any(equal(e, {v}) for e in {self.const(enums)}):", f"{pad}    return False"]
         if "const" in schema:
-            out += [f"{pad}if not equal({v}, {self.const(schema['const'])}):", f"{pad}    return False"]
+            const = schema["const"]
+            if isinstance(const, str):  # equal() with a string on either side is ==
+                out += [f"{pad}if not ({v} == {self.const(const)}):", f"{pad}    return False"]
+            else:
+                out += [f"{pad}if not equal({v}, {self.const(const)}):", f"{pad}    return False"]
         for sub in schema.get("allOf", []):
             out += self.check(sub, v, pad)
         if "anyOf" in schema:
@@ -252,16 +277,27 @@ _SCALARS = (str, int, float, bool, type(None))
 
 
 class FastValidator:
-    """A jsonschema validator with a compiled fast path for valid input (see the module doc)."""
+    """A jsonschema validator with a compiled fast path for valid input (see the module doc).
 
-    def __init__(self, slow: Any) -> None:
-        self.slow = slow
-        self.schema = slow.schema
-        try:
-            self.check: Check | None = compile_schema(slow.schema, type(slow).VALIDATORS, slow.format_checker)
+    jsonschema itself (a tenth of a second to import, and a registry to build) is only created when
+    some input fails the fast check, or the schema could not be compiled: valid input never needs it."""
+
+    def __init__(self, schema: Any, make_slow: Callable[[], Any]) -> None:
+        self.schema = schema
+        self._make_slow = make_slow
+        self._slow: Any = None
+        try:  # jsonschema's default: formats are annotations, not asserted
+            self.check: Check | None = compile_schema(schema, DRAFT_2020_12_KEYWORDS, None)
         except Unsupported:
             self.check = None
         self._scalar_errors: dict[tuple[type, Any], list[Any]] = {}
+
+    @property
+    def slow(self) -> Any:
+        """The jsonschema validator, created on first use."""
+        if self._slow is None:
+            self._slow = self._make_slow()
+        return self._slow
 
     def is_valid(self, instance: Any) -> bool:
         return next(self.iter_errors(instance), None) is None
