@@ -18,6 +18,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from albctl.manifests import annotations as ann
+from albctl.manifests import fastcheck
 from albctl.manifests.fastcheck import TYPES, FastValidator, Unsupported, compile_schema
 from albctl.manifests.loader import SCHEMAS
 from albctl.manifests.schemas import load_schema, validator
@@ -124,9 +125,13 @@ def test_types_match_jsonschema_type_checker() -> None:
     from fractions import Fraction
 
     values = [*REPLACEMENTS, 2.0, -0.0, float("inf"), Decimal("1"), Fraction(1, 2), 1j, (1,), b"x"]
+    namespace = {"is_integer": fastcheck._is_integer, "is_number": fastcheck._is_number}
+    assert set(TYPES) == set(fastcheck._TYPE_EXPR)
     for name, pred in TYPES.items():
         for value in values:
             assert pred(value) == checker.is_type(value, name), (name, value)
+            generated = eval(fastcheck._TYPE_EXPR[name].format(v="x"), {**namespace, "x": value})  # noqa: S307
+            assert generated == checker.is_type(value, name), (name, value)
 
 
 def test_unknown_keywords_are_not_compiled() -> None:
@@ -138,19 +143,31 @@ def test_unknown_keywords_are_not_compiled() -> None:
     assert compile_schema({"x-custom": 1, "description": "d"}, keywords)(object())  # annotations are ignored
 
 
+def test_keywords_are_jsonschemas() -> None:
+    assert set(Draft202012Validator.VALIDATORS) == fastcheck.DRAFT_2020_12_KEYWORDS
+    assert validator("service.json").slow.format_checker is None  # formats are not asserted
+
+
+def test_jsonschema_is_not_imported_for_valid_input() -> None:
+    code = ("import sys; from albctl.manifests.loader import load; inputs = load([sys.argv[1]]); "
+            "assert not inputs.diagnostics, inputs.diagnostics; assert inputs.ingresses; "
+            "assert 'jsonschema' not in sys.modules, 'jsonschema imported'")
+    import subprocess
+    env = {**__import__("os").environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", code, str(ROOT / "samples" / "echoserver")], env=env,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+
+
 def test_scalar_errors_are_computed_once() -> None:
     calls = []
 
     class Slow:
-        schema = {"type": "string"}
-        format_checker = None
-        VALIDATORS = Draft202012Validator.VALIDATORS
-
         def iter_errors(self, instance: Any) -> Iterator[str]:
             calls.append(instance)
             yield "bad"
 
-    fast = FastValidator(Slow())
+    fast = FastValidator({"type": "string"}, Slow)
     assert list(fast.iter_errors(1)) == ["bad"] and list(fast.iter_errors(1)) == ["bad"]
     assert list(fast.iter_errors(True)) == ["bad"]  # True is not 1 here
     assert list(fast.iter_errors("ok")) == []

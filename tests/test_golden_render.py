@@ -75,3 +75,20 @@ def test_render_json_is_indented_on_a_terminal_and_compact_otherwise() -> None:
     golden = (GOLDEN / "echoserver.json").read_text(encoding="utf-8")
     assert tty.getvalue() == json.dumps(json.loads(golden), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     assert golden.count("\n") == 1 and golden.endswith("}\n")  # off a terminal: one compact line
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_compact_json_in_pieces_is_json_dumps(count: int) -> None:
+    from albctl import pipeline
+    from albctl.settings import resolve_settings
+    from albctl.views.render import RENDER_FORMAT_VERSION, render_json, render_json_chunks, stack_data
+
+    settings = resolve_settings(None, cluster_name="prod-ü")
+    result = pipeline.build(pipeline.read([str(ROOT / "samples")], settings), settings)
+    stacks = result.stacks[:count]
+    assert len(stacks) == count
+    doc = {"format_version": RENDER_FORMAT_VERSION, "cluster": "prod-ü", "stacks": [stack_data(s) for s in stacks]}
+    expected = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert "".join(render_json_chunks(stacks, "prod-ü", pretty=False)) == expected
+    assert render_json(stacks, "prod-ü", pretty=False) == expected
+    assert render_json(stacks, "prod-ü") == json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

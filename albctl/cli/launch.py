@@ -29,6 +29,9 @@ def main(argv: list[str] | None = None) -> None:
             pass
         else:
             os._exit(0)
+    import gc
+
+    gc.set_threshold(100_000, 50, 100)  # before the imports too: see albctl.cli.main.main
     from albctl.cli.main import main as run
 
     run(argv)

@@ -2,7 +2,7 @@
 
 jsonschema walks a schema keyword by keyword for every object and builds an evolved validator per
 sub-schema; validating 10,000 Ingresses that way takes tens of seconds. :func:`compile_schema` turns a
-schema (``$ref`` already inlined) into nested closures that answer exactly what
+schema (``$ref`` already inlined) into generated Python functions that answer exactly what
 ``Draft202012Validator(schema).is_valid(x)`` answers, for the keywords albctl's schemas use. A schema
 with any other validation keyword is not compiled at all, and jsonschema does everything.
 
@@ -46,6 +46,16 @@ TYPES: dict[str, Check] = {
     "string": lambda x: isinstance(x, str),
 }
 
+# every keyword jsonschema's Draft202012Validator acts on (its VALIDATORS; a test keeps them equal): any
+# other key in a schema is an annotation, ignored by jsonschema and here
+DRAFT_2020_12_KEYWORDS = frozenset({
+    "$dynamicRef", "$ref", "additionalProperties", "allOf", "anyOf", "const", "contains", "dependentRequired",
+    "dependentSchemas", "enum", "exclusiveMaximum", "exclusiveMinimum", "format", "if", "items", "maxItems",
+    "maxLength", "maxProperties", "maximum", "minItems", "minLength", "minProperties", "minimum", "multipleOf",
+    "not", "oneOf", "pattern", "patternProperties", "prefixItems", "properties", "propertyNames", "required",
+    "type", "unevaluatedItems", "unevaluatedProperties", "uniqueItems",
+})
+
 # validation keywords compiled here; "format" only while formats are not asserted (jsonschema's default)
 HANDLED = frozenset({
     "type", "enum", "const", "allOf", "anyOf", "oneOf", "not", "if",
@@ -55,82 +65,76 @@ HANDLED = frozenset({
 })
 
 
-def _true(_: Any) -> bool:
-    return True
+def _equal(one: Any, two: Any) -> bool:
+    """jsonschema's own equality (1 is not True, [1] equals (1,)), imported when first needed."""
+    from jsonschema._utils import equal
+
+    return bool(equal(one, two))
 
 
-def _false(_: Any) -> bool:
-    return False
+def _uniq(items: Any) -> bool:
+    from jsonschema._utils import uniq
+
+    return bool(uniq(items))
 
 
-def _all(checks: list[Check]) -> Check:
-    if not checks:
-        return _true
-    if len(checks) == 1:
-        return checks[0]
-
-    def check(x: Any) -> bool:
-        for c in checks:  # noqa: SIM110 - a plain loop: all() with a generator is slower here
-            if not c(x):
-                return False
-        return True
-    return check
-
-
-def _combine(type_check: Check | None, obj: Check, arr: Check, text: Check, num: Check, other: Check) -> Check:
-    """One schema's checks: by instance type, then the type-independent ones (fewest calls for the common
-    shapes: a bare type, a string with a pattern, an object with properties)."""
-    by_type = [(t, c) for t, c in ((str, text), (dict, obj), (list, arr)) if c is not _true]
-    if num is _true and other is _true:
-        if not by_type:
-            return type_check or _true
-        if len(by_type) == 1:
-            kind, only = by_type[0]
-            if type_check is None:
-                return lambda x: only(x) if isinstance(x, kind) else True
-            if type_check is TYPES.get(_TYPE_NAMES.get(kind, "")):  # e.g. "type": "string" with a pattern
-                return lambda x: isinstance(x, kind) and only(x)
-            return lambda x: type_check(x) and (only(x) if isinstance(x, kind) else True)
-
-    def check(x: Any) -> bool:
-        if type_check is not None and not type_check(x):
-            return False
-        if isinstance(x, str):
-            if not text(x):
-                return False
-        elif isinstance(x, dict):
-            if not obj(x):
-                return False
-        elif isinstance(x, list):
-            if not arr(x):
-                return False
-        elif _is_number(x) and not num(x):
-            return False
-        return other(x)
-    return check
+# a Python expression per type name, equal to the predicate in TYPES, for generated code
+_TYPE_EXPR = {
+    "array": "isinstance({v}, list)",
+    "boolean": "isinstance({v}, bool)",
+    "integer": "is_integer({v})",
+    "null": "{v} is None",
+    "number": "is_number({v})",
+    "object": "isinstance({v}, dict)",
+    "string": "isinstance({v}, str)",
+}
+# keywords whose sub-schemas are applied to the instance or its parts, all of them required to pass: a
+# sub-schema without any of these is generated inline where its parent needs it
+_NESTING = frozenset({"properties", "additionalProperties", "propertyNames", "items", "allOf", "anyOf", "oneOf",
+                      "not", "if"})
 
 
-_TYPE_NAMES = {str: "string", dict: "object", list: "array"}
+class _Generator:
+    """Writes one Python function per schema node that needs one (``return False`` on the first failure);
+    simple sub-schemas (strings, numbers, enums) are written inline into their parent's function."""
 
-
-def _any_of(preds: list[Check]) -> Check:
-    return lambda x: any(p(x) for p in preds)
-
-
-class _Compiler:
     def __init__(self, keywords: Any, format_checker: Any) -> None:
-        from jsonschema._utils import equal, uniq  # the exact comparisons jsonschema uses
-
         self.keywords = keywords  # the validator class's VALIDATORS: every keyword it acts on
         self.format_checker = format_checker
-        self.equal = equal
-        self.uniq = uniq
+        self.namespace: dict[str, Any] = {"equal": _equal, "uniq": _uniq, "is_integer": _is_integer,
+                                          "is_number": _is_number, "MISSING": object()}
+        self.sources: list[str] = []
+        self.counter = 0
 
-    def compile(self, schema: Any) -> Check:
+    def name(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+    def const(self, value: Any) -> str:
+        name = self.name("c")
+        self.namespace[name] = value
+        return name
+
+    def function(self, schema: Any) -> str:
+        """The name of a generated function ``(x) -> bool`` for ``schema``."""
+        fname = self.name("f")
+        body = self.statements(schema, "x", "    ")
+        self.sources.append("\n".join([f"def {fname}(x):", *body, "    return True"]))
+        return fname
+
+    def check(self, schema: Any, var: str, pad: str) -> list[str]:
+        """Statements that return False unless ``var`` is valid under ``schema``, inline or by a call."""
+        if isinstance(schema, dict) and not any(k in schema for k in _NESTING):
+            return self.statements(schema, var, pad)
         if schema is True:
-            return _true
+            return []
+        return [f"{pad}if not {self.function(schema)}({var}):", f"{pad}    return False"]
+
+    def statements(self, schema: Any, v: str, pad: str) -> list[str]:
+        if schema is True:
+            return []
         if schema is False:
-            return _false
+            return [f"{pad}return False"]
         if not isinstance(schema, dict):
             raise Unsupported(f"schema of type {type(schema).__name__}")
         for key in schema:
@@ -138,164 +142,162 @@ class _Compiler:
                 raise Unsupported(key)
         if "format" in schema and self.format_checker is not None:
             raise Unsupported("format")
-
-        type_check: Check | None = None
+        out: list[str] = []
         if "type" in schema:
             names = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
             try:
-                preds = [TYPES[n] for n in names]
+                test = " or ".join(_TYPE_EXPR[n].format(v=v) for n in names)
             except (KeyError, TypeError):
                 raise Unsupported(f"type {names!r}") from None
-            type_check = preds[0] if len(preds) == 1 else _any_of(preds)
-        obj = _all(self._object(schema))
-        arr = _all(self._array(schema))
-        text = _all(self._string(schema))
-        num = _all(self._number(schema))
-        other = _all(self._any(schema))
-        return _combine(type_check, obj, arr, text, num, other)
+            out += [f"{pad}if not ({test}):", f"{pad}    return False"]
+        inner = pad + "    "
+        for kind, part in (("str", self.string(schema, v, inner)), ("dict", self.object(schema, v, inner)),
+                           ("list", self.array(schema, v, inner))):
+            if part:
+                out += [f"{pad}if isinstance({v}, {kind}):", *part]
+        number = self.number(schema, v, pad + "    ")
+        if number:
+            out += [f"{pad}if is_number({v}):", *number]
+        out += self.anything(schema, v, pad)
+        return out
 
-    def _object(self, schema: dict[str, Any]) -> list[Check]:
-        checks: list[Check] = []
+    def string(self, schema: dict[str, Any], v: str, pad: str) -> list[str]:
+        out = []
+        if "minLength" in schema:
+            out += [f"{pad}if len({v}) < {self.const(schema['minLength'])}:", f"{pad}    return False"]
+        if "maxLength" in schema:
+            out += [f"{pad}if len({v}) > {self.const(schema['maxLength'])}:", f"{pad}    return False"]
+        if "pattern" in schema:  # jsonschema: re.search(pattern, instance)
+            search = self.const(re.compile(schema["pattern"]).search)
+            out += [f"{pad}if {search}({v}) is None:", f"{pad}    return False"]
+        return out
+
+    def number(self, schema: dict[str, Any], v: str, pad: str) -> list[str]:
+        out = []
+        for key, op in (("minimum", "<"), ("maximum", ">"), ("exclusiveMinimum", "<="), ("exclusiveMaximum", ">=")):
+            if key in schema:
+                out += [f"{pad}if {v} {op} {self.const(schema[key])}:", f"{pad}    return False"]
+        return out
+
+    def object(self, schema: dict[str, Any], v: str, pad: str) -> list[str]:
+        out = []
         if "required" in schema:
-            required = list(schema["required"])
-            checks.append(lambda x: all(name in x for name in required))
+            required = self.const(list(schema["required"]))
+            out += [f"{pad}for k in {required}:", f"{pad}    if k not in {v}:", f"{pad}        return False"]
         if "minProperties" in schema:
-            low = schema["minProperties"]
-            checks.append(lambda x: len(x) >= low)
+            out += [f"{pad}if len({v}) < {self.const(schema['minProperties'])}:", f"{pad}    return False"]
         if "maxProperties" in schema:
-            high = schema["maxProperties"]
-            checks.append(lambda x: len(x) <= high)
+            out += [f"{pad}if len({v}) > {self.const(schema['maxProperties'])}:", f"{pad}    return False"]
         if "dependentRequired" in schema:
-            deps = list(schema["dependentRequired"].items())
-            checks.append(lambda x: all(each in x for name, need in deps if name in x for each in need))
-        if "properties" in schema:
-            props = [(name, self.compile(sub)) for name, sub in schema["properties"].items()]
-            by_name = dict(props)
-            count = len(props)
-
-            def properties(x: Any) -> bool:
-                if len(x) < count:  # walk the smaller side: an object sets few of its schema's fields
-                    for key, value in x.items():
-                        sub = by_name.get(key)
-                        if sub is not None and not sub(value):
-                            return False
-                    return True
-                for name, sub in props:  # noqa: SIM110
-                    if name in x and not sub(x[name]):
-                        return False
-                return True
-            checks.append(properties)
+            deps = self.const(list(schema["dependentRequired"].items()))
+            out += [f"{pad}for k, need in {deps}:", f"{pad}    if k in {v}:", f"{pad}        for n in need:",
+                    f"{pad}            if n not in {v}:", f"{pad}                return False"]
+        for name, sub in schema.get("properties", {}).items():
+            item = self.name("v")
+            body = self.check(sub, item, pad + "    ")
+            if body:
+                out += [f"{pad}{item} = {v}.get({self.const(name)}, MISSING)", f"{pad}if {item} is not MISSING:", *body]
         if "additionalProperties" in schema:
             extra = schema["additionalProperties"]
-            known = frozenset(schema.get("properties", {}))
+            known = self.const(frozenset(schema.get("properties", {})))
             if isinstance(extra, dict):
-                sub_extra = self.compile(extra)
-                checks.append(lambda x: all(sub_extra(v) for k, v in x.items() if k not in known))
+                item = self.name("v")
+                body = self.check(extra, item, pad + "        ")
+                if body:
+                    out += [f"{pad}for k, {item} in {v}.items():", f"{pad}    if k not in {known}:", *body]
             elif not extra:
-                checks.append(lambda x: all(k in known for k in x))
+                out += [f"{pad}for k in {v}:", f"{pad}    if k not in {known}:", f"{pad}        return False"]
         if "propertyNames" in schema:
-            sub_names = self.compile(schema["propertyNames"])
-            checks.append(lambda x: all(sub_names(k) for k in x))
-        return checks
+            item = self.name("v")
+            body = self.check(schema["propertyNames"], item, pad + "    ")
+            if body:
+                out += [f"{pad}for {item} in {v}:", *body]
+        return out
 
-    def _array(self, schema: dict[str, Any]) -> list[Check]:
-        checks: list[Check] = []
+    def array(self, schema: dict[str, Any], v: str, pad: str) -> list[str]:
+        out = []
         if "minItems" in schema:
-            low = schema["minItems"]
-            checks.append(lambda x: len(x) >= low)
+            out += [f"{pad}if len({v}) < {self.const(schema['minItems'])}:", f"{pad}    return False"]
         if "maxItems" in schema:
-            high = schema["maxItems"]
-            checks.append(lambda x: len(x) <= high)
+            out += [f"{pad}if len({v}) > {self.const(schema['maxItems'])}:", f"{pad}    return False"]
         if "items" in schema:
-            sub = self.compile(schema["items"])
-            checks.append(lambda x: all(sub(item) for item in x))
+            item = self.name("v")
+            body = self.check(schema["items"], item, pad + "    ")
+            if body:
+                out += [f"{pad}for {item} in {v}:", *body]
         if schema.get("uniqueItems"):
-            uniq = self.uniq
-            checks.append(lambda x: bool(uniq(x)))
-        return checks
+            out += [f"{pad}if not uniq({v}):", f"{pad}    return False"]
+        return out
 
-    def _string(self, schema: dict[str, Any]) -> list[Check]:
-        checks: list[Check] = []
-        if "minLength" in schema:
-            low = schema["minLength"]
-            checks.append(lambda x: len(x) >= low)
-        if "maxLength" in schema:
-            high = schema["maxLength"]
-            checks.append(lambda x: len(x) <= high)
-        if "pattern" in schema:
-            search = re.compile(schema["pattern"]).search  # jsonschema: re.search(pattern, instance)
-            checks.append(lambda x: search(x) is not None)
-        return checks
-
-    def _number(self, schema: dict[str, Any]) -> list[Check]:
-        checks: list[Check] = []
-        if "minimum" in schema:
-            low = schema["minimum"]
-            checks.append(lambda x: not x < low)
-        if "maximum" in schema:
-            high = schema["maximum"]
-            checks.append(lambda x: not x > high)
-        if "exclusiveMinimum" in schema:
-            xlow = schema["exclusiveMinimum"]
-            checks.append(lambda x: not x <= xlow)
-        if "exclusiveMaximum" in schema:
-            xhigh = schema["exclusiveMaximum"]
-            checks.append(lambda x: not x >= xhigh)
-        return checks
-
-    def _any(self, schema: dict[str, Any]) -> list[Check]:
-        checks: list[Check] = []
-        equal = self.equal
+    def anything(self, schema: dict[str, Any], v: str, pad: str) -> list[str]:
+        out = []
         if "enum" in schema:
             enums = list(schema["enum"])
-            strings = frozenset(e for e in enums if isinstance(e, str))
-
-            def enum(x: Any) -> bool:
-                if isinstance(x, str):  # equal() of a string is ==; a string never equals a non-string
-                    return x in strings
-                return any(equal(each, x) for each in enums)
-            checks.append(enum)
+            strings = self.const(frozenset(e for e in enums if isinstance(e, str)))
+            # equal() of a string is ==, and a string never equals a non-string
+            out += [f"{pad}if isinstance({v}, str):", f"{pad}    if {v} not in {strings}:",
+                    f"{pad}        return False",
+                    f"{pad}elif not any(equal(e, {v}) for e in {self.const(enums)}):", f"{pad}    return False"]
         if "const" in schema:
             const = schema["const"]
-            checks.append(lambda x: bool(equal(x, const)))
-        if "allOf" in schema:
-            checks.extend(self.compile(sub) for sub in schema["allOf"])
+            if isinstance(const, str):  # equal() with a string on either side is ==
+                out += [f"{pad}if not ({v} == {self.const(const)}):", f"{pad}    return False"]
+            else:
+                out += [f"{pad}if not equal({v}, {self.const(const)}):", f"{pad}    return False"]
+        for sub in schema.get("allOf", []):
+            out += self.check(sub, v, pad)
         if "anyOf" in schema:
-            any_subs = [self.compile(sub) for sub in schema["anyOf"]]
-            checks.append(lambda x: any(sub(x) for sub in any_subs))
+            subs = ", ".join(self.function(sub) for sub in schema["anyOf"])
+            out += [f"{pad}if not any(f({v}) for f in ({subs},)):", f"{pad}    return False"]
         if "oneOf" in schema:
-            one_subs = [self.compile(sub) for sub in schema["oneOf"]]
-            checks.append(lambda x: sum(1 for sub in one_subs if sub(x)) == 1)
+            subs = ", ".join(self.function(sub) for sub in schema["oneOf"])
+            out += [f"{pad}if sum(1 for f in ({subs},) if f({v})) != 1:", f"{pad}    return False"]
         if "not" in schema:
-            sub_not = self.compile(schema["not"])
-            checks.append(lambda x: not sub_not(x))
+            out += [f"{pad}if {self.function(schema['not'])}({v}):", f"{pad}    return False"]
         if "if" in schema:
-            cond = self.compile(schema["if"])
-            then = self.compile(schema["then"]) if "then" in schema else _true
-            else_ = self.compile(schema["else"]) if "else" in schema else _true
-            checks.append(lambda x: then(x) if cond(x) else else_(x))
-        return checks
+            cond = self.function(schema["if"])
+            then = self.statements(schema["then"], v, pad + "    ") if "then" in schema else []
+            else_ = self.statements(schema["else"], v, pad + "    ") if "else" in schema else []
+            if then or else_:
+                out += [f"{pad}if {cond}({v}):", *(then or [f"{pad}    pass"]), f"{pad}else:",
+                        *(else_ or [f"{pad}    pass"])]
+        return out
 
 
 def compile_schema(schema: Any, keywords: Any, format_checker: Any = None) -> Check:
     """``schema`` as a predicate equal to jsonschema's ``is_valid``; raises :class:`Unsupported`."""
-    return _Compiler(keywords, format_checker).compile(schema)
+    gen = _Generator(keywords, format_checker)
+    root = gen.function(schema)
+    exec("\n\n".join(gen.sources), gen.namespace)  # noqa: S102 - code generated from albctl's own schemas
+    check: Check = gen.namespace[root]
+    return check
 
 
 _SCALARS = (str, int, float, bool, type(None))
 
 
 class FastValidator:
-    """A jsonschema validator with a compiled fast path for valid input (see the module doc)."""
+    """A jsonschema validator with a compiled fast path for valid input (see the module doc).
 
-    def __init__(self, slow: Any) -> None:
-        self.slow = slow
-        self.schema = slow.schema
-        try:
-            self.check: Check | None = compile_schema(slow.schema, type(slow).VALIDATORS, slow.format_checker)
+    jsonschema itself (a tenth of a second to import, and a registry to build) is only created when
+    some input fails the fast check, or the schema could not be compiled: valid input never needs it."""
+
+    def __init__(self, schema: Any, make_slow: Callable[[], Any]) -> None:
+        self.schema = schema
+        self._make_slow = make_slow
+        self._slow: Any = None
+        try:  # jsonschema's default: formats are annotations, not asserted
+            self.check: Check | None = compile_schema(schema, DRAFT_2020_12_KEYWORDS, None)
         except Unsupported:
             self.check = None
         self._scalar_errors: dict[tuple[type, Any], list[Any]] = {}
+
+    @property
+    def slow(self) -> Any:
+        """The jsonschema validator, created on first use."""
+        if self._slow is None:
+            self._slow = self._make_slow()
+        return self._slow
 
     def is_valid(self, instance: Any) -> bool:
         return next(self.iter_errors(instance), None) is None

@@ -76,10 +76,15 @@ def validator(name: str, pointer: str = "") -> Any:
     (``pointer`` is a JSON pointer such as ``/annotations/scheme/schema``).
 
     Valid input, the common case, is checked by a compiled predicate (:mod:`albctl.manifests.fastcheck`);
-    jsonschema itself runs only for input that predicate rejects, so every error is jsonschema's own."""
-    from jsonschema import Draft202012Validator
-
+    jsonschema itself is imported and run only for input that predicate rejects, so every error is
+    jsonschema's own."""
     from albctl.manifests.fastcheck import FastValidator
 
     schema = inline_refs(_pointer(load_schema(name), pointer), name)
-    return FastValidator(Draft202012Validator(schema, registry=_registry()))
+
+    def jsonschema_validator() -> Any:
+        from jsonschema import Draft202012Validator
+
+        return Draft202012Validator(schema, registry=_registry())
+
+    return FastValidator(schema, jsonschema_validator)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 from albctl.model.stack import SECRET_MASK, Placeholder, Ref, Resource, Stack
@@ -39,37 +40,39 @@ def json_name(name: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-# per dataclass: (attribute, JSON name, secret?) of each field, computed once per class instead of
-# dataclasses.fields() and json_name() for every object
-_FIELD_TABLES: dict[type, tuple[tuple[str, str, bool], ...]] = {}
+# per dataclass: a generated function that turns one object into its dict, written once per class (as
+# dataclasses writes __init__), instead of dataclasses.fields() and json_name() for every object
+_SERIALIZERS: dict[type, Callable[[Any], dict[str, Any]]] = {}
 _PLAIN = frozenset({str, int, float, bool, type(None)})
+_CONTAINERS = (tuple, list, dict)
 
 
-def _field_table(cls: type) -> tuple[tuple[str, str, bool], ...]:
-    table = tuple((f.name, json_name(f.name), bool(f.metadata.get("secret"))) for f in dataclasses.fields(cls))
-    _FIELD_TABLES[cls] = table
-    return table
+def _serializer(cls: type) -> Callable[[Any], dict[str, Any]]:
+    lines = ["def serialize(value):", "    out = {}"]
+    for f in dataclasses.fields(cls):
+        key = json_name(f.name)
+        lines += [f"    item = value.{f.name}", "    if item is not None:"]
+        if f.metadata.get("secret"):
+            lines += ["        if not (isinstance(item, CONTAINERS) and not item):", f"            out[{key!r}] = MASK"]
+        else:
+            lines += ["        if item.__class__ in PLAIN:", f"            out[{key!r}] = item",
+                      "        elif not (isinstance(item, CONTAINERS) and not item):",
+                      f"            out[{key!r}] = to_data(item)"]
+    lines.append("    return out")
+    namespace: dict[str, Any] = {"PLAIN": _PLAIN, "CONTAINERS": _CONTAINERS, "MASK": SECRET_MASK, "to_data": to_data}
+    exec("\n".join(lines), namespace)  # noqa: S102 - field names of our own dataclasses only
+    serialize: Callable[[Any], dict[str, Any]] = namespace["serialize"]
+    _SERIALIZERS[cls] = serialize
+    return serialize
 
 
 def to_data(value: Any) -> Any:
     """Dataclasses → dicts (None and empty values omitted, like Go's omitempty), refs → ``$ref``.
     Fields marked secret (``albctl.model.stack.SECRET``) become ``SECRET_MASK``: secrets never leave."""
     cls = value.__class__
-    table = _FIELD_TABLES.get(cls)
-    if table is not None:
-        out = {}
-        for name, key, secret in table:
-            item = getattr(value, name)
-            if item is None:
-                continue
-            if secret:
-                if not (isinstance(item, tuple | list | dict) and not item):
-                    out[key] = SECRET_MASK
-            elif item.__class__ in _PLAIN:
-                out[key] = item
-            elif not (isinstance(item, tuple | list | dict) and not item):
-                out[key] = to_data(item)
-        return out
+    serialize = _SERIALIZERS.get(cls)
+    if serialize is not None:
+        return serialize(value)
     if cls in _PLAIN:
         return value
     if cls is tuple or cls is list:
@@ -79,8 +82,7 @@ def to_data(value: Any) -> Any:
     if isinstance(value, Placeholder):
         return str(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        _field_table(cls)
-        return to_data(value)
+        return _serializer(cls)(value)
     if isinstance(value, tuple | list):
         return [to_data(v) for v in value]
     if isinstance(value, dict) or hasattr(value, "items"):
