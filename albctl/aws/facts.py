@@ -34,7 +34,14 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from albctl.aws.session import AwsClients, aws_call
-from albctl.aws.subnets import SubnetInfo, check_explicit_subnets, choose_subnets, discover_subnets, resolve_subnets
+from albctl.aws.subnets import (
+    SubnetInfo,
+    check_explicit_subnets,
+    choose_selected_subnets,
+    choose_subnets,
+    discover_subnets,
+    resolve_subnets,
+)
 from albctl.errors import AlbctlError
 from albctl.manifests.objects import ALB_PREFIX, Ingress
 from albctl.model.facts import Facts, selector_key
@@ -164,24 +171,15 @@ def needs_of(groups: list[IngressGroup], settings: Settings) -> Needs:
 
 def _subnets_by_tags(clients: AwsClients, tags: dict[str, list[str]], vpc_id: str | None,
                      cluster: str) -> list[SubnetInfo]:
-    """An IngressClassParams ``subnets.tags`` selector: one DescribeSubnets with a filter per tag
-    key, then one subnet per zone (our cluster's tag first, then the lowest id), at least two zones."""
+    """An IngressClassParams ``subnets.tags`` selector: one DescribeSubnets with a filter per tag key,
+    then the controller's choice (:func:`~albctl.aws.subnets.choose_selected_subnets`)."""
     filters = [{"Name": f"tag:{k}", "Values": v} for k, v in sorted(tags.items())]
     if vpc_id:
         filters.append({"Name": "vpc-id", "Values": [vpc_id]})
     with aws_call("DescribeSubnets"):
         found = [SubnetInfo.from_api(s) for page in clients.ec2.get_paginator("describe_subnets").paginate(
             Filters=filters) for s in page["Subnets"]]
-    by_zone: dict[str, SubnetInfo] = {}
-    ours = f"kubernetes.io/cluster/{cluster}"
-    for subnet in sorted(found, key=lambda s: (ours not in s.tags, s.subnet_id)):
-        by_zone.setdefault(subnet.availability_zone, subnet)
-    if len(by_zone) < 2:
-        wanted = ", ".join(f"{k}={'|'.join(v)}" for k, v in sorted(tags.items()))
-        raise AlbctlError(f"subnets matching tags {wanted} cover {len(by_zone)} availability zone(s); an "
-                          "application load balancer needs at least 2",
-                          hint="tag subnets in at least two zones, or change IngressClassParams spec.subnets")
-    return [by_zone[zone] for zone in sorted(by_zone)]
+    return choose_selected_subnets(found, cluster=cluster, wanted=selector_key(tags)).chosen
 
 
 def _discover_scheme(clients: AwsClients, scheme: str, settings: Settings) -> tuple[str | None, tuple[str, ...]]:
