@@ -354,12 +354,15 @@ class _Builder:
         return names.load_balancer_name(self.settings.cluster_name, g.id, g.explicit, g.namespace, g.name, scheme)
 
     def _subnets(self, scheme: str) -> tuple[Token, ...]:
+        # a member whose IngressClassParams has subnets ignores its own subnets annotation
         selectors = [m.params.spec["subnets"] for m in self.group.members
                      if m.params is not None and m.params.spec.get("subnets")]
-        annotated = [(m, m.ingress.alb["subnets"]) for m in self.group.members if "subnets" in m.ingress.alb]
+        annotated = [(m, m.ingress.alb["subnets"]) for m in self.group.members if "subnets" in m.ingress.alb
+                     and not (m.params is not None and m.params.spec.get("subnets"))]
         if selectors:
             if annotated:
-                raise self.fail("conflicting subnet specifications: IngressClassParams versus annotation",
+                raise self.fail("conflicting subnet specifications: IngressClassParams versus annotation (an "
+                                "Ingress of the group without IngressClassParams subnets sets the annotation)",
                                 annotated[0][0], "subnets")
             selector = selectors[0]
             if any(s != selector for s in selectors[1:]):
