@@ -44,10 +44,11 @@ def read_inputs(paths: Sequence[str], settings: Any, stdin_text: str | None, env
 def build_desired(result: Any, settings: Any, clients: Any = None, *, live: LiveState | None = None,
                   kube: Any = None, environ: Mapping[str, str] | None = None,
                   on_warnings: Any = None) -> Desired:
-    """Build the stacks of ``result``: offline without ``clients``; else facts are discovered and the live
-    stacks read (or taken from ``live``, a snapshot) first, since a live load balancer keeps its subnets
-    and a live target group tells a Service's node port. With ``kube``, the Services the Ingresses name are
-    read from the cluster. ``on_warnings`` gets the model's own warnings (placeholders, tolerated gaps)."""
+    """Build the stacks of ``result``: offline without ``clients``; else the live stacks are read (or taken
+    from ``live``, a snapshot) and facts discovered, in that order: a live load balancer of the same scheme
+    keeps its subnets (no subnet discovery for its group) and a live target group tells a Service's node port.
+    With ``kube``, the Services the Ingresses name are read from the cluster. ``on_warnings`` gets the
+    model's own warnings (placeholders, tolerated gaps)."""
     from albctl import pipeline
     from albctl.model.facts import OFFLINE
 
@@ -58,13 +59,16 @@ def build_desired(result: Any, settings: Any, clients: Any = None, *, live: Live
         from albctl.aws.live import read_live
         from albctl.model.cluster import live_target_groups
 
-        facts = discover_facts(clients, result.groups, settings)
         if live is None:
             live = read_live(clients, settings.cluster_name, [g.id for g in result.groups])
+        live_lbs = [(stack_id, lb) for stack_id, stack in live.stacks.items()
+                    for lb in stack.resources if lb.type == LOAD_BALANCER]
         existing = {stack_id: (str(lb.spec.get("scheme")),
                                tuple(m["subnetID"] for m in lb.spec.get("subnetMapping", [])))
-                    for stack_id, stack in live.stacks.items()
-                    for lb in stack.resources if lb.type == LOAD_BALANCER}
+                    for stack_id, lb in live_lbs}
+        # a live load balancer of the same scheme keeps its subnets: no discovery for its group
+        known = {(stack_id, str(lb.spec.get("scheme"))): lb.extra.get("vpcID") for stack_id, lb in live_lbs}
+        facts = discover_facts(clients, result.groups, settings, known_subnets=known)
         facts = replace(facts, live_load_balancers=existing, live_target_groups=live_target_groups(live.stacks))
     if kube is not None:  # read-only: the Services the Ingresses name, as the cluster has them
         from albctl.kube.services import read_backend_services

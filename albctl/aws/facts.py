@@ -5,7 +5,8 @@ by reading the groups' annotations (and IngressClassParams) to see which look-up
 makes only those, batched (one call per kind of thing, over the union of every group's needs) and
 concurrent where they do not depend on each other:
 
-* **subnets by discovery** - for every scheme used by a group without explicit subnets:
+* **subnets by discovery** - for every scheme used by a group without explicit subnets (and without a
+  live load balancer of that scheme, whose subnets it keeps):
   one DescribeSubnets (:func:`~albctl.aws.subnets.discover_subnets`) and the controller's choice
   (:func:`~albctl.aws.subnets.choose_subnets`); :class:`~albctl.aws.subnets.SubnetDiscoveryError`
   propagates;
@@ -28,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -85,6 +86,7 @@ class Needs:
     """The AWS look-ups a set of IngressGroups needs; every list keeps first-seen order, no duplicates."""
 
     schemes: list[str] = field(default_factory=list)  # schemes of groups whose subnets are discovered
+    kept: dict[str, str] = field(default_factory=dict)  # group id → VPC of the live LB whose subnets it keeps
     subnets: list[str] = field(default_factory=list)  # explicit subnet ids / Name tags, all groups
     subnets_by_group: dict[str, list[str]] = field(default_factory=dict)
     subnet_selectors: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # selector_key → tags
@@ -129,9 +131,14 @@ def _needs_discovered_certificates(member: Member) -> bool:
     return any(protocol == "HTTPS" for entry in raw_ports for protocol in entry)
 
 
-def needs_of(groups: list[IngressGroup], settings: Settings) -> Needs:
-    """Work out which look-ups the model of ``groups`` will use, the way build.py reads the inputs."""
+def needs_of(groups: list[IngressGroup], settings: Settings,
+             known_subnets: Mapping[tuple[str, str], str | None] | None = None) -> Needs:
+    """Work out which look-ups the model of ``groups`` will use, the way build.py reads the inputs.
+    ``known_subnets``: (stack id, scheme) → VPC of each live load balancer; a group without explicit
+    subnets whose live load balancer has its scheme keeps that load balancer's subnets (the controller's
+    buildLoadBalancerSubnetMappings), so its scheme is not discovered."""
     needs = Needs()
+    known = known_subnets or {}
     for group in groups:
         selectors = [_params_spec(m)["subnets"] for m in group.members if _params_spec(m).get("subnets")]
         annotated = [m.ingress.alb["subnets"] for m in group.members if m.ingress.alb.get("subnets")]
@@ -147,8 +154,11 @@ def needs_of(groups: list[IngressGroup], settings: Settings) -> Needs:
             needs.subnets_by_group[group.id] = [str(s) for s in annotated[0]]
             _add(needs.subnets, needs.subnets_by_group[group.id])
         else:
-            scheme = _first(group, "scheme", "scheme") or settings.default_load_balancer_scheme
-            _add(needs.schemes, [str(scheme)])
+            scheme = str(_first(group, "scheme", "scheme") or settings.default_load_balancer_scheme)
+            if (group.id, scheme) in known:
+                needs.kept[group.id] = known[(group.id, scheme)] or ""
+            else:
+                _add(needs.schemes, [scheme])
 
         explicit_sgs = _first(group, "security-groups")
         if explicit_sgs:
@@ -372,7 +382,8 @@ def _security_group_ids(
 
 
 def discover_facts(
-    clients: AwsClients, groups: list[IngressGroup], settings: Settings, *, max_workers: int = 8
+    clients: AwsClients, groups: list[IngressGroup], settings: Settings, *, max_workers: int = 8,
+    known_subnets: Mapping[tuple[str, str], str | None] | None = None,
 ) -> Facts:
     """Look up in AWS what the model of ``groups`` needs and return it as ``Facts(offline=False)``.
 
@@ -382,6 +393,10 @@ def discover_facts(
     paginated ListCertificates plus a DescribeCertificate for each certificate the listing leaves
     undecided. Independent calls run concurrently (``max_workers`` threads); the security-group
     look-ups by Name and for the backend SG wait for the VPC when it is not in ``settings``.
+
+    ``known_subnets`` maps (stack id, scheme) to the VPC of each live load balancer: a group without
+    explicit subnets whose live load balancer has the same scheme keeps its subnets, as the controller
+    does, so no discovery runs for it (and its role tags may have been removed since).
 
     The shared backend security group is ``settings.backend_security_group`` when set; otherwise the
     controller's own is looked up by its tags in the VPC. If it does not exist yet (the controller
@@ -393,7 +408,7 @@ def discover_facts(
     VPCs, or hosts that no ISSUED ACM certificate matches; AWS failures become
     :class:`~albctl.errors.AwsError` naming the operation.
     """
-    needs = needs_of(groups, settings)
+    needs = needs_of(groups, settings, known_subnets)
     # Create the clients up front: AwsClients caches them lazily, which is not thread-safe.
     if needs.schemes or needs.subnets or needs.subnet_selectors or needs.security_groups or \
             needs.backend_security_group:
@@ -435,6 +450,8 @@ def discover_facts(
         vpcs: dict[str, set[str]] = defaultdict(set)
         for scheme, discovery in schemes.items():
             vpcs[discovery.result()[0] or ""].add(f"discovered {scheme} subnets")
+        for group_id, kept_vpc in needs.kept.items():
+            vpcs[kept_vpc].add(f"subnets of the live load balancer of {group_id}")
         for key, found in selected.items():
             for info in found.result():
                 vpcs[info.vpc_id].add(f"subnets matching {key}")

@@ -317,3 +317,18 @@ def test_subnet_tag_selector_skips_subnets_tagged_for_another_cluster(seeded: di
     with pytest.raises(SubnetDiscoveryError, match="tier=app cover 1 availability zone"):
         discover_facts(aws, groups(ingress(), params), SETTINGS)
 
+
+def test_live_load_balancer_of_the_same_scheme_needs_no_subnet_discovery(
+        aws: AwsClients, seeded: dict[str, Any], calls: CallCounter) -> None:
+    docs = [ingress("kept", annotations={"scheme": "internet-facing"}),
+            ingress("moved", annotations={"scheme": "internal"})]
+    known = {("default/kept", "internet-facing"): seeded["vpc_id"], ("default/moved", "internet-facing"): None}
+    facts = discover_facts(aws, groups(*docs), SETTINGS, known_subnets=known)
+    # only the group whose scheme changed is discovered; the VPC is the live load balancer's
+    assert facts.discovered_subnets == {"internal": tuple(seeded["private_subnet_ids"])}
+    assert facts.vpc_id == seeded["vpc_id"]
+    assert ops(calls).count("DescribeSubnets") == 1
+    calls.operations.clear()
+    facts = discover_facts(aws, groups(docs[0]), SETTINGS, known_subnets=known)
+    assert facts.discovered_subnets == {} and facts.vpc_id == seeded["vpc_id"]
+    assert "DescribeSubnets" not in calls.operations

@@ -177,6 +177,22 @@ def test_params_subnets_do_not_look_up_the_members_annotation() -> None:
     assert clients.ec2.calls == [[{"Name": "subnet-id", "Values": [aws_id("subnet-1"), aws_id("subnet-2")]}]]
 
 
+def test_no_explicit_subnets_keep_the_live_load_balancers_without_discovery() -> None:
+    # "no annotation implicit subnet": the controller lists the stack's load balancers before any discovery
+    # (the Go test's ListLoadBalancers stub fails, so it stops there); with a live load balancer of the
+    # same scheme it keeps that one's subnets and never calls DescribeSubnets
+    clients = StubClients()
+    read = pipeline.from_inputs(load(_inputs(None, None)), SETTINGS)
+    stack_id = read.groups[0].id
+    found = discover_facts(clients, read.groups, SETTINGS,  # type: ignore[arg-type]
+                           known_subnets={(stack_id, "internet-facing"): "vpc-1"})
+    assert clients.ec2.calls == []
+    assert found.vpc_id == "vpc-1"
+    facts = Facts(offline=False, vpc_id="vpc-1",
+                  live_load_balancers={stack_id: ("internet-facing", ("subnet-e", "subnet-f"))})
+    assert subnets_of(None, None, facts) == ["subnet-e", "subnet-f"]
+
+
 def test_params_subnets_and_another_members_annotation_still_conflict() -> None:
     # buildLoadBalancerSubnetMappings: a member without IngressClassParams subnets that sets the annotation,
     # in a group whose other member has IngressClassParams subnets: "conflicting subnet specifications:
