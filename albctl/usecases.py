@@ -54,6 +54,11 @@ def build_desired(result: Any, settings: Any, clients: Any = None, *, live: Live
 
     result.raise_for_errors()  # bad input: stop before any AWS call
     facts = OFFLINE
+    if kube is not None:  # read-only: the Services the Ingresses name, as the cluster has them
+        from albctl.kube.services import read_backend_services
+
+        facts = replace(facts, cluster_services=read_backend_services(kube, result.groups,
+                                                                      environ=dict(environ or {})))
     if clients is not None:
         from albctl.aws.facts import discover_facts
         from albctl.aws.live import read_live
@@ -68,13 +73,11 @@ def build_desired(result: Any, settings: Any, clients: Any = None, *, live: Live
                     for stack_id, lb in live_lbs}
         # a live load balancer of the same scheme keeps its subnets: no discovery for its group
         known = {(stack_id, str(lb.spec.get("scheme"))): lb.extra.get("vpcID") for stack_id, lb in live_lbs}
-        facts = discover_facts(clients, result.groups, settings, known_subnets=known)
-        facts = replace(facts, live_load_balancers=existing, live_target_groups=live_target_groups(live.stacks))
-    if kube is not None:  # read-only: the Services the Ingresses name, as the cluster has them
-        from albctl.kube.services import read_backend_services
-
-        facts = replace(facts, cluster_services=read_backend_services(kube, result.groups,
-                                                                      environ=dict(environ or {})))
+        base = replace(facts, offline=False, live_load_balancers=existing,
+                       live_target_groups=live_target_groups(live.stacks))
+        # discovery looks up what building the groups with these facts leaves as placeholders
+        facts = discover_facts(clients, result.groups, settings, known_subnets=known, inputs=result.inputs,
+                               base=base)
     before = len(result.diagnostics)
     result = pipeline.build(result, settings, facts)
     if not result.errors and on_warnings is not None:
