@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from albctl.errors import Diagnostic, InputError
 from albctl.manifests.loader import load
 from albctl.manifests.objects import Ingress, Inputs
-from albctl.model.build import ModelError, build_stack
+from albctl.model.build import build_group
 from albctl.model.cluster import collision_diagnostics
 from albctl.model.facts import OFFLINE, Facts
 from albctl.model.groups import IngressGroup, select
@@ -81,10 +81,12 @@ def build(result: Result, settings: Settings, facts: Facts = OFFLINE) -> Result:
     stacks = []
     warnings: list[Diagnostic] = []
     for group in result.groups:
-        try:
-            stacks.append(build_stack(group, result.inputs, settings, facts, warnings))
-        except ModelError as exc:
-            result.diagnostics.append(exc.diagnostic)
+        built = build_group(group, result.inputs, settings, facts)
+        if built.problems:  # every problem of the group, not only the first
+            result.diagnostics.extend(built.problems)
+        else:
+            stacks.append(built.stack)
+            warnings.extend(built.warnings)
     if facts.offline:  # in a plan these are errors: see albctl.model.cluster.collision_diagnostics
         warnings.extend(collision_diagnostics(stacks, "warning"))
     warnings.extend(rule_limit_diagnostics(stacks))

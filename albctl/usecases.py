@@ -44,31 +44,23 @@ def read_inputs(paths: Sequence[str], settings: Any, stdin_text: str | None, env
 def build_desired(result: Any, settings: Any, clients: Any = None, *, live: LiveState | None = None,
                   kube: Any = None, environ: Mapping[str, str] | None = None,
                   on_warnings: Any = None) -> Desired:
-    """Build the stacks of ``result``: offline without ``clients``; else facts are discovered and the live
-    stacks read (or taken from ``live``, a snapshot) first, since a live load balancer keeps its subnets
-    and a live target group tells a Service's node port. With ``kube``, the Services the Ingresses name are
-    read from the cluster. ``on_warnings`` gets the model's own warnings (placeholders, tolerated gaps)."""
+    """Build the stacks of ``result``: offline without ``clients``; else the live stacks are read (or taken
+    from ``live``, a snapshot) and facts discovered, concurrently (:func:`_discover_and_read`): a live load
+    balancer of the same scheme keeps its subnets and a live target group tells a Service's node port.
+    With ``kube``, the Services the Ingresses name are read from the cluster. ``on_warnings`` gets the
+    model's own warnings (placeholders, tolerated gaps)."""
     from albctl import pipeline
     from albctl.model.facts import OFFLINE
 
     result.raise_for_errors()  # bad input: stop before any AWS call
     facts = OFFLINE
-    if clients is not None:
-        from albctl.model.cluster import live_target_groups
-
-        facts, live, nodes = _discover_and_read(clients, result.groups, settings, live)
-        existing = {stack_id: (str(lb.spec.get("scheme")),
-                               tuple(m["subnetID"] for m in lb.spec.get("subnetMapping", [])))
-                    for stack_id, stack in live.stacks.items()
-                    for lb in stack.resources if lb.type == LOAD_BALANCER}
-        facts = replace(facts, live_load_balancers=existing, live_target_groups=live_target_groups(live.stacks))
-        if nodes is not None and live.nodes is None:
-            live.nodes = nodes
     if kube is not None:  # read-only: the Services the Ingresses name, as the cluster has them
         from albctl.kube.services import read_backend_services
 
         facts = replace(facts, cluster_services=read_backend_services(kube, result.groups,
                                                                       environ=dict(environ or {})))
+    if clients is not None:
+        facts, live = _discover_and_read(clients, result, settings, live, facts)
     before = len(result.diagnostics)
     result = pipeline.build(result, settings, facts)
     if not result.errors and on_warnings is not None:
@@ -77,17 +69,21 @@ def build_desired(result: Any, settings: Any, clients: Any = None, *, live: Live
     return Desired(result, settings, facts, live)
 
 
-def _discover_and_read(clients: Any, groups: Sequence[Any], settings: Any,
-                       live: LiveState | None) -> tuple[Any, LiveState, list[str] | None]:
+def _discover_and_read(clients: Any, result: Any, settings: Any, live: LiveState | None,
+                       base: Any) -> tuple[Any, LiveState]:
     """Discovery, the live read and (when some backend may be instance-mode) the cluster's nodes, all at
-    once: none of them needs another's answer. The live read asks for attributes only of the kinds some
-    Ingress or IngressClassParams sets attributes for (plan_desired completes them should a Service's
-    annotations set some)."""
+    once. Discovery does not wait for the live read: a group whose live load balancer keeps its subnets
+    (same scheme, as the controller does) needs no subnet discovery, so should discovery fail (say its
+    role tags were removed since), it runs again knowing which subnets the live load balancers keep. The
+    live read asks for attributes only of the kinds some Ingress or IngressClassParams sets (plan_desired
+    completes them should a Service's annotations set some)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from albctl.aws.facts import discover_facts
     from albctl.aws.live import read_live
+    from albctl.model.cluster import live_target_groups
 
+    groups = list(result.groups)
     clients.prepare(("elbv2", "ec2", "resourcegroupstaggingapi"))
     with ThreadPoolExecutor(max_workers=3, thread_name_prefix="albctl-read") as pool:
         # every stack of the cluster, in one read: the ones the inputs do not define are orphans
@@ -98,16 +94,29 @@ def _discover_and_read(clients: Any, groups: Sequence[Any], settings: Any,
             from albctl.aws.nodes import discover_nodes
 
             nodes_f = pool.submit(discover_nodes, clients, settings.cluster_name)
-        facts_f = pool.submit(discover_facts, clients, list(groups), settings)
-        # every one finishes before the first failure is raised (the pool's exit waits for them anyway)
-        futures = [f for f in (facts_f, live_f, nodes_f) if f is not None]
-        for error in [f.exception() for f in futures]:
+        facts_f = pool.submit(discover_facts, clients, groups, settings, inputs=result.inputs, base=base)
+        for error in [f.exception() for f in (live_f, nodes_f) if f is not None]:
             if error is not None:
                 raise error
+        facts_error = facts_f.exception()
     read = live_f.result() if live_f is not None else live
     assert read is not None
-    return facts_f.result(), read, nodes_f.result() if nodes_f is not None else None
-
+    if nodes_f is not None and read.nodes is None:
+        read.nodes = nodes_f.result()
+    live_lbs = [(stack_id, lb) for stack_id, stack in read.stacks.items()
+                for lb in stack.resources if lb.type == LOAD_BALANCER]
+    existing = {stack_id: (str(lb.spec.get("scheme")), tuple(m["subnetID"] for m in lb.spec.get("subnetMapping", [])))
+                for stack_id, lb in live_lbs}
+    with_live = replace(base, offline=False, live_load_balancers=existing,
+                        live_target_groups=live_target_groups(read.stacks))
+    if facts_error is None:
+        facts = facts_f.result()
+    elif existing:  # a live load balancer keeps its subnets: no discovery for its group
+        known = {(stack_id, str(lb.spec.get("scheme"))): lb.extra.get("vpcID") for stack_id, lb in live_lbs}
+        facts = discover_facts(clients, groups, settings, known_subnets=known, inputs=result.inputs, base=with_live)
+    else:
+        raise facts_error
+    return replace(facts, live_load_balancers=existing, live_target_groups=with_live.live_target_groups), read
 
 def attribute_kinds(groups: Sequence[Any]) -> set[str]:
     """The kinds whose attributes some member sets (annotations, IngressClassParams): only those are read."""

@@ -1,11 +1,14 @@
 """Online discovery: look up in AWS exactly what the model of the given IngressGroups needs.
 
-The model is pure and takes a :class:`~albctl.model.facts.Facts`; :func:`discover_facts` fills one
-by reading the groups' annotations (and IngressClassParams) to see which look-ups are needed, and
-makes only those, batched (one call per kind of thing, over the union of every group's needs) and
-concurrent where they do not depend on each other:
+The model is pure and takes a :class:`~albctl.model.facts.Facts`; :func:`discover_facts` fills one.
+What is needed is said by the model builder itself, not worked out again here: the groups are built
+with facts that know nothing of AWS yet, and every placeholder in those stacks names its
+:class:`~albctl.model.stack.Need` (:func:`needs_of`). Discovery makes only those look-ups, batched
+(one call per kind of thing, over the union of every group's needs) and concurrent where they do not
+depend on each other:
 
-* **subnets by discovery** - for every scheme used by a group without explicit subnets:
+* **subnets by discovery** - for every scheme used by a group without explicit subnets (and without a
+  live load balancer of that scheme, whose subnets it keeps):
   one DescribeSubnets (:func:`~albctl.aws.subnets.discover_subnets`) and the controller's choice
   (:func:`~albctl.aws.subnets.choose_subnets`); :class:`~albctl.aws.subnets.SubnetDiscoveryError`
   propagates;
@@ -28,17 +31,37 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Any, TypeVar
 
 from albctl.aws.session import AwsClients, aws_call
-from albctl.aws.subnets import SubnetInfo, check_explicit_subnets, choose_subnets, discover_subnets, resolve_subnets
+from albctl.aws.subnets import (
+    SubnetInfo,
+    check_explicit_subnets,
+    choose_selected_subnets,
+    choose_subnets,
+    discover_subnets,
+    resolve_subnets,
+)
 from albctl.errors import AlbctlError
-from albctl.manifests.objects import ALB_PREFIX, Ingress
+from albctl.manifests.objects import ALB_PREFIX, Inputs
+from albctl.model.build import build_group
 from albctl.model.facts import Facts, selector_key
-from albctl.model.groups import IngressGroup, Member
+from albctl.model.groups import IngressGroup
+from albctl.model.stack import (
+    LOAD_BALANCER,
+    NEED_BACKEND_SECURITY_GROUP,
+    NEED_CERTIFICATE,
+    NEED_DISCOVERED_SUBNETS,
+    NEED_SECURITY_GROUP,
+    NEED_SELECTED_SUBNETS,
+    NEED_SUBNET,
+    LoadBalancerSpec,
+    Need,
+    Placeholder,
+)
 from albctl.settings import Settings
 from albctl.tags import BACKEND_SG_RESOURCE_TAG, CLUSTER_TAG
 
@@ -78,6 +101,7 @@ class Needs:
     """The AWS look-ups a set of IngressGroups needs; every list keeps first-seen order, no duplicates."""
 
     schemes: list[str] = field(default_factory=list)  # schemes of groups whose subnets are discovered
+    kept: dict[str, str] = field(default_factory=dict)  # group id → VPC of the live LB whose subnets it keeps
     subnets: list[str] = field(default_factory=list)  # explicit subnet ids / Name tags, all groups
     subnets_by_group: dict[str, list[str]] = field(default_factory=dict)
     subnet_selectors: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # selector_key → tags
@@ -92,71 +116,66 @@ def _add(items: list[str], values: Iterable[str]) -> None:
             items.append(v)
 
 
-def _params_spec(member: Member) -> dict[str, Any]:
-    return member.params.spec if member.params is not None else {}
+def _placeholders(value: Any) -> Iterator[Placeholder]:
+    """Every Placeholder in a built value (dataclasses, tuples, lists, dicts), in order."""
+    if isinstance(value, Placeholder):
+        yield value
+    elif is_dataclass(value) and not isinstance(value, type):
+        for f in fields(value):
+            yield from _placeholders(getattr(value, f.name))
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            yield from _placeholders(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _placeholders(item)
 
 
-def _first(group: IngressGroup, annotation: str, params_field: str | None = None) -> Any:
-    """The value the model's ``exclusive`` takes: the first member's IngressClassParams field or annotation."""
-    for member in group.members:
-        spec = _params_spec(member)
-        if params_field and spec.get(params_field) is not None:
-            return spec[params_field]
-        if member.ingress.alb.get(annotation) is not None:
-            return member.ingress.alb[annotation]
-    return None
+def needs_of(groups: list[IngressGroup], settings: Settings,
+             known_subnets: Mapping[tuple[str, str], str | None] | None = None, *,
+             inputs: Inputs | None = None, base: Facts | None = None) -> Needs:
+    """What discovery must look up for ``groups``, as the model builder says it: each group is built with
+    facts that know nothing of AWS yet (``base`` with :attr:`Facts.collecting`), and the :class:`Need` of
+    every placeholder in the stacks is what the build would use. A group's problems do not stop it (the
+    real build reports them); ``inputs`` gives the Services and Secrets (without them backends fail,
+    which only the real build minds).
 
-
-def _tls_hosts(ing: Ingress) -> list[str]:
-    """The hosts the model asks certificates for (rules' hosts and TLS hosts), as in build.py."""
-    return sorted({r.host for r in ing.rules if r.host} | {h for t in ing.tls for h in t.hosts})
-
-
-def _needs_discovered_certificates(member: Member) -> bool:
-    ing, spec = member.ingress, _params_spec(member)
-    if spec.get("certificateArn") or ing.alb.get("certificate-arn"):
-        return False
-    raw_ports = ing.alb.get("listen-ports")
-    if raw_ports is None:
-        return False  # without listen-ports and certificates the listener is HTTP:80
-    return any(protocol == "HTTPS" for entry in raw_ports for protocol in entry)
-
-
-def needs_of(groups: list[IngressGroup], settings: Settings) -> Needs:
-    """Work out which look-ups the model of ``groups`` will use, the way build.py reads the inputs."""
+    ``known_subnets``: (stack id, scheme) → VPC of each live load balancer (which ``base`` should carry
+    in ``live_load_balancers``); a group keeping a live load balancer's subnets needs no discovery, and
+    its VPC is that load balancer's."""
     needs = Needs()
+    known = known_subnets or {}
+    collecting = replace(base or Facts(), offline=False, collecting=True)
+    if known and not collecting.live_load_balancers:  # the live subnets themselves do not matter here
+        collecting = replace(collecting, live_load_balancers={s: (scheme, ("subnet-live",)) for s, scheme in known})
     for group in groups:
-        selectors = [_params_spec(m)["subnets"] for m in group.members if _params_spec(m).get("subnets")]
-        annotated = [m.ingress.alb["subnets"] for m in group.members if m.ingress.alb.get("subnets")]
-        if selectors:
-            ids = [str(i) for i in selectors[0].get("ids") or []]
-            if ids:
-                needs.subnets_by_group[group.id] = ids
-                _add(needs.subnets, ids)
-            elif selectors[0].get("tags"):
-                tags = {str(k): [str(v) for v in vs] for k, vs in selectors[0]["tags"].items()}
-                needs.subnet_selectors[selector_key(tags)] = tags
-        elif annotated:
-            needs.subnets_by_group[group.id] = [str(s) for s in annotated[0]]
-            _add(needs.subnets, needs.subnets_by_group[group.id])
-        else:
-            scheme = _first(group, "scheme", "scheme") or settings.default_load_balancer_scheme
-            _add(needs.schemes, [str(scheme)])
-
-        explicit_sgs = _first(group, "security-groups")
-        if explicit_sgs:
-            _add(needs.security_groups, [str(s) for s in explicit_sgs])
-        manage_rules = _first(group, "manage-backend-security-group-rules")
-        if manage_rules is None:
-            manage_rules = settings.enable_manage_backend_security_group_rules
-        if settings.enable_backend_security_group and (not explicit_sgs or manage_rules):
-            needs.backend_security_group = True
-
-        for member in group.members:
-            if _needs_discovered_certificates(member):
-                for host in _tls_hosts(member.ingress):
-                    _add(needs.hosts.setdefault(host, []), [member.ingress.meta.key])
+        stack = build_group(group, inputs or Inputs(), settings, collecting).stack
+        for resource in stack.resources:
+            spec = resource.spec
+            kept = isinstance(spec, LoadBalancerSpec) and (group.id, spec.scheme) in known
+            if resource.type == LOAD_BALANCER and isinstance(spec, LoadBalancerSpec) and kept:
+                needs.kept[group.id] = known[(group.id, spec.scheme)] or ""
+            for placeholder in _placeholders(resource.spec):
+                _add_need(needs, group.id, placeholder.need)
     return needs
+
+
+def _add_need(needs: Needs, group_id: str, need: Need | None) -> None:
+    if need is None:
+        return
+    if need.kind == NEED_DISCOVERED_SUBNETS:
+        _add(needs.schemes, [need.key])
+    elif need.kind == NEED_SUBNET:
+        _add(needs.subnets, [need.key])
+        needs.subnets_by_group.setdefault(group_id, []).append(need.key)
+    elif need.kind == NEED_SELECTED_SUBNETS:
+        needs.subnet_selectors[need.key] = {k: list(v) for k, v in need.tags}
+    elif need.kind == NEED_SECURITY_GROUP:
+        _add(needs.security_groups, [need.key])
+    elif need.kind == NEED_BACKEND_SECURITY_GROUP:
+        needs.backend_security_group = True
+    elif need.kind == NEED_CERTIFICATE:
+        _add(needs.hosts.setdefault(need.key, []), [need.who])
 
 
 # -- look-ups ---------------------------------------------------------------------------------------
@@ -164,24 +183,15 @@ def needs_of(groups: list[IngressGroup], settings: Settings) -> Needs:
 
 def _subnets_by_tags(clients: AwsClients, tags: dict[str, list[str]], vpc_id: str | None,
                      cluster: str) -> list[SubnetInfo]:
-    """An IngressClassParams ``subnets.tags`` selector: one DescribeSubnets with a filter per tag
-    key, then one subnet per zone (our cluster's tag first, then the lowest id), at least two zones."""
+    """An IngressClassParams ``subnets.tags`` selector: one DescribeSubnets with a filter per tag key,
+    then the controller's choice (:func:`~albctl.aws.subnets.choose_selected_subnets`)."""
     filters = [{"Name": f"tag:{k}", "Values": v} for k, v in sorted(tags.items())]
     if vpc_id:
         filters.append({"Name": "vpc-id", "Values": [vpc_id]})
     with aws_call("DescribeSubnets"):
         found = [SubnetInfo.from_api(s) for page in clients.ec2.get_paginator("describe_subnets").paginate(
             Filters=filters) for s in page["Subnets"]]
-    by_zone: dict[str, SubnetInfo] = {}
-    ours = f"kubernetes.io/cluster/{cluster}"
-    for subnet in sorted(found, key=lambda s: (ours not in s.tags, s.subnet_id)):
-        by_zone.setdefault(subnet.availability_zone, subnet)
-    if len(by_zone) < 2:
-        wanted = ", ".join(f"{k}={'|'.join(v)}" for k, v in sorted(tags.items()))
-        raise AlbctlError(f"subnets matching tags {wanted} cover {len(by_zone)} availability zone(s); an "
-                          "application load balancer needs at least 2",
-                          hint="tag subnets in at least two zones, or change IngressClassParams spec.subnets")
-    return [by_zone[zone] for zone in sorted(by_zone)]
+    return choose_selected_subnets(found, cluster=cluster, wanted=selector_key(tags)).chosen
 
 
 def _discover_scheme(clients: AwsClients, scheme: str, settings: Settings) -> tuple[str | None, tuple[str, ...]]:
@@ -374,7 +384,9 @@ def _security_group_ids(
 
 
 def discover_facts(
-    clients: AwsClients, groups: list[IngressGroup], settings: Settings, *, max_workers: int = 8
+    clients: AwsClients, groups: list[IngressGroup], settings: Settings, *, max_workers: int = 8,
+    known_subnets: Mapping[tuple[str, str], str | None] | None = None, inputs: Inputs | None = None,
+    base: Facts | None = None,
 ) -> Facts:
     """Look up in AWS what the model of ``groups`` needs and return it as ``Facts(offline=False)``.
 
@@ -384,6 +396,14 @@ def discover_facts(
     paginated ListCertificates plus a DescribeCertificate for each certificate the listing leaves
     undecided. Independent calls run concurrently (``max_workers`` threads); the security-group
     look-ups by Name and for the backend SG wait for the VPC when it is not in ``settings``.
+
+    What is looked up is what building the groups with ``base`` (the live load balancers and target
+    groups, the cluster's Services) and ``inputs`` leaves as placeholders (:func:`needs_of`); the facts
+    returned are ``base`` with what was found.
+
+    ``known_subnets`` maps (stack id, scheme) to the VPC of each live load balancer: a group without
+    explicit subnets whose live load balancer has the same scheme keeps its subnets, as the controller
+    does, so no discovery runs for it (and its role tags may have been removed since).
 
     The shared backend security group is ``settings.backend_security_group`` when set; otherwise the
     controller's own is looked up by its tags in the VPC. If it does not exist yet (the controller
@@ -395,7 +415,7 @@ def discover_facts(
     VPCs, or hosts that no ISSUED ACM certificate matches; AWS failures become
     :class:`~albctl.errors.AwsError` naming the operation.
     """
-    needs = needs_of(groups, settings)
+    needs = needs_of(groups, settings, known_subnets, inputs=inputs, base=base)
     # Create the clients up front: AwsClients caches them lazily, which is not thread-safe.
     if needs.schemes or needs.subnets or needs.subnet_selectors or needs.security_groups or \
             needs.backend_security_group:
@@ -437,6 +457,8 @@ def discover_facts(
         vpcs: dict[str, set[str]] = defaultdict(set)
         for scheme, discovery in schemes.items():
             vpcs[discovery.result()[0] or ""].add(f"discovered {scheme} subnets")
+        for group_id, kept_vpc in needs.kept.items():
+            vpcs[kept_vpc].add(f"subnets of the live load balancer of {group_id}")
         for key, found in selected.items():
             for info in found.result():
                 vpcs[info.vpc_id].add(f"subnets matching {key}")
@@ -477,7 +499,8 @@ def discover_facts(
             hint=CERTIFICATE_HINT.format(hosts=", ".join(missing_hosts)),
         )
 
-    return Facts(
+    return replace(
+        base or Facts(),
         vpc_id=vpc_id,
         discovered_subnets={s: f.result()[1] for s, f in schemes.items()},
         subnet_ids=subnet_ids,
@@ -488,4 +511,5 @@ def discover_facts(
         certificate_domains={arn: tuple(sorted(domains_by_arn[arn]))
                              for arns in certificates_by_host.values() for arn in arns},
         offline=False,
+        collecting=False,
     )

@@ -94,10 +94,11 @@ def _az_key(s: SubnetInfo) -> tuple[str, str]:
     return (s.availability_zone, s.subnet_id)
 
 
-def _problems(s: SubnetInfo, role_key: str, cluster: str, min_free_ips: int) -> list[tuple[str, str]]:
-    """Every (kind, reason) ``s`` is ineligible for, in the controller's order: role, cluster, ips."""
+def _problems(s: SubnetInfo, role_key: str | None, cluster: str, min_free_ips: int) -> list[tuple[str, str]]:
+    """Every (kind, reason) ``s`` is ineligible for, in the controller's order: role (unless ``role_key``
+    is None: a tag selector chose the subnets), cluster, ips."""
     problems: list[tuple[str, str]] = []
-    role = s.tags.get(role_key)
+    role = s.tags.get(role_key) if role_key is not None else ""
     if role is None:
         other = ROLE_TAG_INTERNAL if role_key == ROLE_TAG_INTERNET_FACING else ROLE_TAG_INTERNET_FACING
         if other in s.tags:
@@ -164,6 +165,58 @@ def choose_subnets(
             choice,
             hint="subnets of one ALB must be in different availability zones of one VPC",
         )
+    return choice
+
+
+def choose_selected_subnets(
+    subnets: list[SubnetInfo],
+    *,
+    cluster: str,
+    wanted: str,
+    min_zones: int = MIN_ZONES_ALB,
+    min_free_ips: int = MIN_FREE_IPS,
+) -> SubnetChoice:
+    """The controller's choice among the subnets an IngressClassParams ``subnets.tags`` selector matched
+    (ResolveViaSelector → chooseAndValidateSubnetsPerAZ): subnets tagged only for other clusters and those
+    with too few free IPs are left out, then one per zone (our cluster's tag first, then the lowest id);
+    the chosen ones sorted by subnet id. ``wanted`` describes the selector for the error.
+
+    Raises :class:`SubnetDiscoveryError` when no subnet or fewer than ``min_zones`` zones qualify.
+    """
+    ours = cluster_tag_key(cluster)
+    choice = SubnetChoice()
+    eligible_by_az: dict[str, list[SubnetInfo]] = defaultdict(list)
+    other_cluster = few_ips = 0
+    unique = {s.subnet_id: s for s in subnets}
+    for s in sorted(unique.values(), key=_az_key):
+        problems = _problems(s, None, cluster, min_free_ips)
+        kinds = [kind for kind, _ in problems]
+        other_cluster += "cluster" in kinds
+        few_ips += kinds == ["ips"]
+        if problems:
+            choice.rejected.append((s, "; ".join(text for _, text in problems)))
+        else:
+            eligible_by_az[s.availability_zone].append(s)
+    for az in sorted(eligible_by_az):
+        ranked = sorted(eligible_by_az[az], key=lambda s: (ours not in s.tags, s.subnet_id))
+        choice.chosen.append(ranked[0])
+        for loser in ranked[1:]:
+            why = f"it is tagged {ours}" if ours in ranked[0].tags and ours not in loser.tags else \
+                "its subnet id sorts first"
+            choice.rejected.append((loser, f"{ranked[0].subnet_id} was chosen in {az} ({why})"))
+    choice.chosen.sort(key=lambda s: s.subnet_id)  # sortSubnetsByID
+    choice.rejected.sort(key=lambda r: _az_key(r[0]))
+    hint = "tag subnets in at least two zones, or change IngressClassParams spec.subnets"
+    if not choice.chosen:
+        raise SubnetDiscoveryError(
+            f"unable to resolve at least one subnet matching tags {wanted}. Evaluated {len(unique)} subnets: "
+            f"{other_cluster} are tagged for other clusters, and {few_ips} have insufficient available IP addresses",
+            choice, hint=hint)
+    if len(choice.chosen) < min_zones:
+        raise SubnetDiscoveryError(
+            f"subnets matching tags {wanted} cover {len(choice.chosen)} availability zone(s) once those tagged for "
+            f"other clusters or with fewer than {min_free_ips} free IPs are left out; an application load balancer "
+            f"needs at least {min_zones}", choice, hint=hint)
     return choice
 
 

@@ -4,9 +4,10 @@ builder does (``pkg/ingress/model_build_*.go``). Pure: inputs, settings and fact
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from albctl.errors import Diagnostic
 from albctl.manifests.objects import ALB_PREFIX, Ingress, Inputs, Service, ServiceBackend, ServicePort
@@ -58,6 +59,7 @@ MISSING_SERVICE_BODY = "Backend service does not exist"
 MISSING_ACTION_BODY = "Backend action does not exist"
 HEALTH_CHECK_DEFAULTS = {"interval": 15, "timeout": 5, "healthy": 2, "unhealthy": 2}
 LOW_PRIORITY_DEFAULT_TAGS = "EnableDefaultTagsLowPriority"
+T = TypeVar("T")
 
 
 class ModelError(Exception):
@@ -99,6 +101,16 @@ class _Builder:
         self.backend_sg: Token | None = None
         self.warnings: list[Diagnostic] = []
         self._warned: set[str] = set()
+        self.problems: list[Diagnostic] = []  # every problem of the group, in the order found
+
+    def attempt(self, fn: Callable[[], T], default: T) -> T:
+        """``fn()``, or ``default`` with its problem recorded: the build goes on to find the next one."""
+        try:
+            return fn()
+        except ModelError as exc:
+            if exc.diagnostic not in self.problems:
+                self.problems.append(exc.diagnostic)
+            return default
 
     # -- errors ---------------------------------------------------------------------------------
 
@@ -191,7 +203,7 @@ class _Builder:
                     ports[int(port)] = protocol
         if "HTTPS" in ports.values() and not certs:
             hosts = sorted({r.host for r in ing.rules if r.host} | {h for t in ing.tls for h in t.hosts})
-            certs = list(self.facts.certificates_for(hosts))
+            certs = list(self.facts.certificates_for(hosts, ing.meta.key))
         mtls = listeners.member_mtls(ing.alb.get("mutual-authentication"), self.facts)
         out = {}
         for port, protocol in ports.items():
@@ -284,24 +296,21 @@ class _Builder:
     # -- load balancer --------------------------------------------------------------------------
 
     def build(self) -> Stack:
+        """The group's stack; every problem found on the way is in ``self.problems`` (each step that
+        fails is left out of the stack and the build goes on, so one run reports them all)."""
         for member in self.group.members:
-            # the controller creates ACM certificates only with this gate on (off by default), and not for an
-            # Ingress with certificate-arn; albctl does not create certificates, so it refuses rather than build
-            # a listener without one
-            if (member.ingress.alb.get("create-acm-cert") and self.settings.gate("EnableCertificateManagement")
-                    and not member.ingress.alb.get("certificate-arn")):
-                raise self.fail("create-acm-cert is not supported by albctl yet: request the certificate in ACM "
-                                "and set alb.ingress.kubernetes.io/certificate-arn", member, "create-acm-cert")
-        per_member = [(m, self._member_ports(m)) for m in self.group.members]
-        ports = self._merge_ports(per_member)
-        scheme, _ = self.exclusive("scheme", "scheme")
+            self.attempt(partial(self._check_create_acm_cert, member), None)
+        no_ports: dict[int, _PortConfig] = {}
+        per_member = [(m, self.attempt(partial(self._member_ports, m), no_ports)) for m in self.group.members]
+        ports = self.attempt(lambda: self._merge_ports(per_member), no_ports)
+        scheme = self.attempt(lambda: self.exclusive("scheme", "scheme")[0], None)
         scheme = scheme or self.settings.default_load_balancer_scheme
-        ip_type, _ = self.exclusive("ip-address-type", "ipAddressType")
-        ip_type = ip_type or "ipv4"
+        ip_type = self.attempt(lambda: self.exclusive("ip-address-type", "ipAddressType")[0], None) or "ipv4"
         lb_ref = Ref(LOAD_BALANCER, LOAD_BALANCER_ID, "loadBalancerARN")
 
-        security_groups = self._security_groups(ports, ip_type)
-        lb = LoadBalancerSpec(
+        no_groups: tuple[Token, ...] = ()
+        security_groups = self.attempt(lambda: self._security_groups(ports, ip_type), no_groups)
+        lb = self.attempt(lambda: LoadBalancerSpec(
             name=self._lb_name(scheme),
             type="application",
             scheme=scheme,
@@ -313,35 +322,50 @@ class _Builder:
             minimum_load_balancer_capacity=addons.minimum_capacity(self.group.members, self.settings, self.fail),
             tags=self.merged_tags(self.group_tags(self.group.members)),
             ipv4_ipam_pool=addons.ipv4_ipam_pool(self.group.members, self.fail),
-        )
-        self.resources.insert(0, Resource(LOAD_BALANCER, LOAD_BALANCER_ID, lb))
-        redirect_port = self._ssl_redirect(ports)
+        ), None)
+        if lb is not None:
+            self.resources.insert(0, Resource(LOAD_BALANCER, LOAD_BALANCER_ID, lb))
+        redirect_port = self.attempt(lambda: self._ssl_redirect(ports), None)
         for port, cfg in ports.items():
-            members = [m for m, cfgs in per_member if port in cfgs]
-            listener_ref = Ref(LISTENER, str(port), "listenerARN")
-            if redirect_port is not None and cfg.protocol == "HTTP":
-                default_actions: tuple[Action, ...] = (_ssl_redirect_action(redirect_port),)
-            else:
-                default_actions = self._default_actions(cfg.protocol, members)
-            self.resources.append(Resource(LISTENER, str(port), ListenerSpec(
-                load_balancer_arn=lb_ref,
-                port=port,
-                protocol=cfg.protocol,
-                default_actions=default_actions,
-                certificates=tuple(Certificate(c) for c in cfg.certs),
-                ssl_policy=cfg.ssl_policy,
-                mutual_authentication=cfg.mtls,
-                tags=self.merged_tags(self.group_tags(members)),
-                listener_attributes=listeners.listener_attributes(members, cfg.protocol, port, self.fail),
-            )))
-            if redirect_port is not None and cfg.protocol == "HTTP":
-                continue
-            self._rules(port, cfg.protocol, members, listener_ref)
-        self.resources += addons.addon_resources(self.group.members, lb_ref, self.facts, self.fail)
+            self.attempt(partial(self._listener, port, cfg, per_member, redirect_port, lb_ref), None)
+        no_addons: list[Resource] = []
+        self.resources += self.attempt(
+            lambda: addons.addon_resources(self.group.members, lb_ref, self.facts, self.fail), no_addons)
         order = {LOAD_BALANCER: 0, SECURITY_GROUP: 1, LISTENER: 2, LISTENER_RULE: 3, TARGET_GROUP: 4,
                  TARGET_GROUP_BINDING: 5, **{t: 6 + i for i, t in enumerate(ADDON_TYPES)}}
         resources = sorted(self.resources, key=lambda r: order[r.type])
         return Stack(self.group.id, tuple(m.ingress.meta.key for m in self.group.members), tuple(resources))
+
+    def _check_create_acm_cert(self, member: Member) -> None:
+        # the controller creates ACM certificates only with this gate on (off by default), and not for an
+        # Ingress with certificate-arn; albctl does not create certificates, so it refuses rather than build
+        # a listener without one
+        if (member.ingress.alb.get("create-acm-cert") and self.settings.gate("EnableCertificateManagement")
+                and not member.ingress.alb.get("certificate-arn")):
+            raise self.fail("create-acm-cert is not supported by albctl yet: request the certificate in ACM "
+                            "and set alb.ingress.kubernetes.io/certificate-arn", member, "create-acm-cert")
+
+    def _listener(self, port: int, cfg: _PortConfig, per_member: list[tuple[Member, dict[int, _PortConfig]]],
+                  redirect_port: int | None, lb_ref: Ref) -> None:
+        members = [m for m, cfgs in per_member if port in cfgs]
+        listener_ref = Ref(LISTENER, str(port), "listenerARN")
+        if redirect_port is not None and cfg.protocol == "HTTP":
+            default_actions: tuple[Action, ...] = (_ssl_redirect_action(redirect_port),)
+        else:
+            default_actions = self._default_actions(cfg.protocol, members)
+        self.resources.append(Resource(LISTENER, str(port), ListenerSpec(
+            load_balancer_arn=lb_ref,
+            port=port,
+            protocol=cfg.protocol,
+            default_actions=default_actions,
+            certificates=tuple(Certificate(c) for c in cfg.certs),
+            ssl_policy=cfg.ssl_policy,
+            mutual_authentication=cfg.mtls,
+            tags=self.merged_tags(self.group_tags(members)),
+            listener_attributes=listeners.listener_attributes(members, cfg.protocol, port, self.fail),
+        )))
+        if redirect_port is None or cfg.protocol != "HTTP":
+            self._rules(port, cfg.protocol, members, listener_ref)
 
     def _lb_name(self, scheme: str) -> str:
         explicit, member = self.exclusive("load-balancer-name", "loadBalancerName")
@@ -354,12 +378,15 @@ class _Builder:
         return names.load_balancer_name(self.settings.cluster_name, g.id, g.explicit, g.namespace, g.name, scheme)
 
     def _subnets(self, scheme: str) -> tuple[Token, ...]:
+        # a member whose IngressClassParams has subnets ignores its own subnets annotation
         selectors = [m.params.spec["subnets"] for m in self.group.members
                      if m.params is not None and m.params.spec.get("subnets")]
-        annotated = [(m, m.ingress.alb["subnets"]) for m in self.group.members if "subnets" in m.ingress.alb]
+        annotated = [(m, m.ingress.alb["subnets"]) for m in self.group.members if "subnets" in m.ingress.alb
+                     and not (m.params is not None and m.params.spec.get("subnets"))]
         if selectors:
             if annotated:
-                raise self.fail("conflicting subnet specifications: IngressClassParams versus annotation",
+                raise self.fail("conflicting subnet specifications: IngressClassParams versus annotation (an "
+                                "Ingress of the group without IngressClassParams subnets sets the annotation)",
                                 annotated[0][0], "subnets")
             selector = selectors[0]
             if any(s != selector for s in selectors[1:]):
@@ -475,10 +502,13 @@ class _Builder:
                 if not rule.has_http:
                     continue
                 for path in sort_paths(rule.paths):
-                    conditions = self._conditions(member, rule.host, path.path, path.path_type, path.backend)
-                    actions = self._actions(protocol, member, path.backend)
-                    transforms = build_transforms(ing.alb.get(f"transforms.{path.backend.service_name}"))
-                    rules.append((conditions, actions, transforms, self.merged_tags(self.ingress_tags(member))))
+                    def one(member: Member = member, host: str = rule.host, path: Any = path) -> None:
+                        conditions = self._conditions(member, host, path.path, path.path_type, path.backend)
+                        actions = self._actions(protocol, member, path.backend)
+                        transforms = build_transforms(member.ingress.alb.get(
+                            f"transforms.{path.backend.service_name}"))
+                        rules.append((conditions, actions, transforms, self.merged_tags(self.ingress_tags(member))))
+                    self.attempt(one, None)
         optimized = optimize_rules(port, protocol, rules)
         for priority, (conditions, actions, transforms, tags) in enumerate(optimized, start=1):
             self.resources.append(Resource(LISTENER_RULE, f"{port}:{priority}", ListenerRuleSpec(
@@ -805,12 +835,30 @@ def _show(value: Any) -> str:
     return ",".join(map(str, value)) if isinstance(value, list) else repr(value)
 
 
-def build_stack(group: IngressGroup, inputs: Inputs, settings: Settings, facts: Facts,
-                warnings: list[Diagnostic] | None = None) -> Stack:
-    """The desired stack for one IngressGroup. Raises :class:`ModelError`; warnings (a value shown as a
-    placeholder, a tolerated missing backend) are appended to ``warnings``."""
+@dataclass
+class Built:
+    """One IngressGroup built: its stack (partial when there are problems: what could be built), every
+    problem found, and the warnings (a value shown as a placeholder, a tolerated missing backend)."""
+
+    stack: Stack
+    problems: list[Diagnostic]
+    warnings: list[Diagnostic]
+
+
+def build_group(group: IngressGroup, inputs: Inputs, settings: Settings, facts: Facts) -> Built:
+    """Build one IngressGroup, collecting every problem instead of stopping at the first."""
     builder = _Builder(group, inputs, settings, facts)
     stack = builder.build()
+    return Built(stack, builder.problems, builder.warnings)
+
+
+def build_stack(group: IngressGroup, inputs: Inputs, settings: Settings, facts: Facts,
+                warnings: list[Diagnostic] | None = None) -> Stack:
+    """The desired stack for one IngressGroup. Raises :class:`ModelError` for its first problem; warnings
+    are appended to ``warnings``."""
+    built = build_group(group, inputs, settings, facts)
+    if built.problems:
+        raise ModelError(built.problems[0])
     if warnings is not None:
-        warnings.extend(builder.warnings)
-    return stack
+        warnings.extend(built.warnings)
+    return built.stack

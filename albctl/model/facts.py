@@ -8,7 +8,20 @@ from dataclasses import dataclass, field
 
 from albctl.manifests.objects import Service
 from albctl.model.cluster import LiveTargetGroup
-from albctl.model.stack import BACKEND_SG_ID, SECURITY_GROUP, Placeholder, Ref, Token
+from albctl.model.stack import (
+    BACKEND_SG_ID,
+    NEED_BACKEND_SECURITY_GROUP,
+    NEED_CERTIFICATE,
+    NEED_DISCOVERED_SUBNETS,
+    NEED_SECURITY_GROUP,
+    NEED_SELECTED_SUBNETS,
+    NEED_SUBNET,
+    SECURITY_GROUP,
+    Need,
+    Placeholder,
+    Ref,
+    Token,
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +52,9 @@ class Facts:
     # (stack id, target group resource id) → the live target group of that backend
     live_target_groups: Mapping[tuple[str, str], LiveTargetGroup] = field(default_factory=dict)
     offline: bool = True
+    # online, before discovery: every AWS fact not known yet is a Placeholder carrying its Need, so that
+    # building the model says exactly what discovery must look up (albctl.aws.facts.needs_of)
+    collecting: bool = False
 
     def subnets_for(self, scheme: str, stack_id: str | None = None) -> tuple[Token, ...]:
         """Subnets for a load balancer without explicit subnets: those of the stack's live load balancer
@@ -50,36 +66,47 @@ class Facts:
         if found is not None:
             return tuple(found)
         role = "kubernetes.io/role/elb" if scheme == "internet-facing" else "kubernetes.io/role/internal-elb"
-        return (Placeholder(f"subnets discovered by tag {role}"),)
+        return (Placeholder(f"subnets discovered by tag {role}", self._need(NEED_DISCOVERED_SUBNETS, scheme)),)
 
     def subnets_matching(self, tags: Mapping[str, list[str]]) -> tuple[Token, ...]:
         key = selector_key(tags)
         if key in self.tag_selected_subnets:
             return tuple(self.tag_selected_subnets[key])
-        return (Placeholder(f"subnets matching tags {key}"),)
+        need = self._need(NEED_SELECTED_SUBNETS, key)
+        if need is not None:
+            need = Need(need.kind, key, tuple((str(k), tuple(map(str, v))) for k, v in sorted(tags.items())))
+        return (Placeholder(f"subnets matching tags {key}", need),)
 
     def subnet(self, name_or_id: str) -> Token:
+        """A written subnet: its id (an id is checked to exist in discovery), or a placeholder for a Name."""
         if name_or_id in self.subnet_ids:
             return self.subnet_ids[name_or_id]
-        if name_or_id.startswith("subnet-"):
+        if name_or_id.startswith("subnet-") and not self.collecting:
             return name_or_id
-        return Placeholder(f"subnet with Name tag {name_or_id!r}")
+        return Placeholder(f"subnet with Name tag {name_or_id!r}" if not name_or_id.startswith("subnet-")
+                           else f"subnet {name_or_id}", self._need(NEED_SUBNET, name_or_id))
 
     def security_group(self, name_or_id: str) -> Token:
         if name_or_id in self.security_group_ids:
             return self.security_group_ids[name_or_id]
-        if name_or_id.startswith("sg-"):
+        if name_or_id.startswith("sg-") and not self.collecting:
             return name_or_id
-        return Placeholder(f"security group with Name tag {name_or_id!r}")
+        return Placeholder(f"security group with Name tag {name_or_id!r}" if not name_or_id.startswith("sg-")
+                           else f"security group {name_or_id}", self._need(NEED_SECURITY_GROUP, name_or_id))
 
     def backend_security_group(self) -> Token:
         """The shared backend SG: its id, or (online, when it does not exist yet) a reference to the
         one apply will create, or (offline) a placeholder."""
         if self.backend_security_group_id:
             return self.backend_security_group_id
+        if self.collecting:
+            return Placeholder("cluster's shared backend security group", Need(NEED_BACKEND_SECURITY_GROUP))
         if not self.offline:
             return Ref(SECURITY_GROUP, BACKEND_SG_ID, "groupID")
         return Placeholder("cluster's shared backend security group")
+
+    def _need(self, kind: str, key: str) -> Need | None:
+        return Need(kind, key) if self.collecting else None
 
     def trust_store(self, name: str) -> Token:
         return self.trust_store_arns.get(name) or Placeholder(f"ARN of trust store {name!r}")
@@ -90,7 +117,11 @@ class Facts:
     def vpc(self) -> Token:
         return self.vpc_id or Placeholder("VPC of the subnets")
 
-    def certificates_for(self, hosts: list[str]) -> tuple[Token, ...]:
+    def certificates_for(self, hosts: list[str], who: str = "") -> tuple[Token, ...]:
+        """The ACM certificates discovered for ``hosts`` (asked by Ingress ``who``)."""
+        if self.collecting:  # one placeholder per host and Ingress: the message names every Ingress
+            return tuple(Placeholder(f"ACM certificate discovered for {h} (Ingress {who})",
+                                     Need(NEED_CERTIFICATE, h, who=who)) for h in hosts)
         if self.offline:
             return tuple(Placeholder(f"ACM certificate discovered for {h}") for h in hosts)
         arns: list[str] = []

@@ -41,10 +41,31 @@ class Ref:
 
 
 @dataclass(frozen=True)
+class Need:
+    """The AWS look-up a :class:`Placeholder` built before discovery waits for (see
+    :attr:`albctl.model.facts.Facts.collecting`): the one statement of what an annotation needs."""
+
+    kind: str  # one of the NEED_* constants
+    key: str = ""  # the scheme, subnet or security group as written, selector key, or host
+    tags: tuple[tuple[str, tuple[str, ...]], ...] = ()  # a subnet tag selector's tags
+    who: str = ""  # the Ingress (namespace/name) that asks, for messages
+
+
+NEED_DISCOVERED_SUBNETS = "discovered-subnets"  # key: scheme
+NEED_SUBNET = "subnet"  # key: subnet id or Name tag
+NEED_SELECTED_SUBNETS = "selected-subnets"  # key: selector key, tags: the selector
+NEED_SECURITY_GROUP = "security-group"  # key: security group id or Name tag
+NEED_BACKEND_SECURITY_GROUP = "backend-security-group"
+NEED_CERTIFICATE = "certificate"  # key: host, who: the Ingress
+
+
+@dataclass(frozen=True)
 class Placeholder:
-    """A value that needs AWS to be known (offline render): says what would be looked up."""
+    """A value that needs AWS to be known (offline render): says what would be looked up. Built before
+    discovery, it carries the :class:`Need` (not part of its value: it compares by ``what``)."""
 
     what: str
+    need: Need | None = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         return f"<{self.what}>"

@@ -277,3 +277,58 @@ def test_ingress_class_params_subnet_tag_selector_is_resolved(seeded: dict[str, 
     assert isinstance(lb, LoadBalancerSpec)
     assert {m.subnet_id for m in lb.subnet_mapping} == set(seeded["private_subnet_ids"])
     assert facts.vpc_id == seeded["vpc_id"]
+
+
+def _subnet(aws: AwsClients, vpc_id: str, cidr: str, zone: str, tags: dict[str, str]) -> str:
+    return str(aws.ec2.create_subnet(
+        VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=zone,
+        TagSpecifications=[{"ResourceType": "subnet", "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}],
+    )["Subnet"]["SubnetId"])  # fmt: skip
+
+
+def test_subnet_tag_selector_skips_subnets_tagged_for_another_cluster(seeded: dict[str, Any],
+                                                                      aws: AwsClients) -> None:
+    # the controller's ResolveViaSelector: a subnet tagged only for another cluster is not eligible, one
+    # without any cluster tag is, and the chosen ones are sorted by id
+    vpc_id = seeded["vpc_id"]
+    aws.ec2.create_tags(Resources=seeded["private_subnet_ids"][:1], Tags=[{"Key": "tier", "Value": "app"}])
+    _subnet(aws, vpc_id, "10.0.200.0/24", "us-east-1d", {"tier": "app", "kubernetes.io/cluster/other": "shared"})
+    untagged = _subnet(aws, vpc_id, "10.0.201.0/24", "us-east-1e", {"tier": "app"})
+    params = textwrap.dedent("""\
+        apiVersion: elbv2.k8s.aws/v1beta1
+        kind: IngressClassParams
+        metadata: {name: app}
+        spec:
+          subnets:
+            tags:
+              tier: ["app"]
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: IngressClass
+        metadata: {name: alb}
+        spec:
+          controller: ingress.k8s.aws/alb
+          parameters: {apiGroup: elbv2.k8s.aws, kind: IngressClassParams, name: app}
+        """)
+    facts = discover_facts(aws, groups(ingress(), params), SETTINGS)
+    assert facts.tag_selected_subnets == {"tier=app": tuple(sorted([seeded["private_subnet_ids"][0], untagged]))}
+    # with the subnet of us-east-1e gone, one zone is left: a clear error naming the selector
+    aws.ec2.delete_subnet(SubnetId=untagged)
+    with pytest.raises(SubnetDiscoveryError, match="tier=app cover 1 availability zone"):
+        discover_facts(aws, groups(ingress(), params), SETTINGS)
+
+
+def test_live_load_balancer_of_the_same_scheme_needs_no_subnet_discovery(
+        aws: AwsClients, seeded: dict[str, Any], calls: CallCounter) -> None:
+    docs = [ingress("kept", annotations={"scheme": "internet-facing"}),
+            ingress("moved", annotations={"scheme": "internal"})]
+    known = {("default/kept", "internet-facing"): seeded["vpc_id"], ("default/moved", "internet-facing"): None}
+    facts = discover_facts(aws, groups(*docs), SETTINGS, known_subnets=known)
+    # only the group whose scheme changed is discovered; the VPC is the live load balancer's
+    assert facts.discovered_subnets == {"internal": tuple(seeded["private_subnet_ids"])}
+    assert facts.vpc_id == seeded["vpc_id"]
+    assert ops(calls).count("DescribeSubnets") == 1
+    calls.operations.clear()
+    facts = discover_facts(aws, groups(docs[0]), SETTINGS, known_subnets=known)
+    assert facts.discovered_subnets == {} and facts.vpc_id == seeded["vpc_id"]
+    assert "DescribeSubnets" not in calls.operations

@@ -35,6 +35,10 @@ class Env:
     default_tags: dict[str, str] = field(default_factory=dict)
     feature_gates: dict[str, bool] = field(default_factory=dict)
     manage_backend_sg_rules: bool = False  # the controller flag --enable-manage-backend-security-group-rules
+    # ListLoadBalancers mock: stack id → (scheme, subnet ids) of the stack's live load balancer. With it
+    # the discovery mock is gone (the Go case expects no ResolveViaDiscovery call): a stack that still
+    # needed discovery would show a placeholder and differ from the expected stack
+    live_load_balancers: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
 
     def settings(self) -> Settings:
         return Settings(
@@ -53,7 +57,9 @@ class Env:
         return Facts(
             offline=False,
             vpc_id="vpc-dummy",
-            discovered_subnets={"internal": self.subnets, "internet-facing": self.subnets},
+            discovered_subnets={} if self.live_load_balancers else {"internal": self.subnets,
+                                                                    "internet-facing": self.subnets},
+            live_load_balancers=self.live_load_balancers,
             security_group_ids=self.security_groups,
             backend_security_group_id=self.backend_sg if self.enable_backend_sg else None,
         )

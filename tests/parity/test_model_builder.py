@@ -16,7 +16,8 @@ STACK_CASES: dict[str, Env] = {
     "ssl-policy-in-params": Env(),
     "certificate-arn-in-params": Env(),
     "target-type-in-params": Env(),
-    "no-subnet-auto-discovery-internal": Env(subnets=("subnet-e", "subnet-f")),
+    "no-subnet-auto-discovery-internal": Env(
+        live_load_balancers={"ns-1/ing-1": ("internal", ("subnet-e", "subnet-f"))}),
     "sg-annotation": Env(backend_sg="sg-backend", security_groups={"manual": "sg-manual"}),
     "ipv6-service": Env(),
     "ip-target-named-target-port": Env(),
