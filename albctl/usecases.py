@@ -8,7 +8,7 @@ the clients passed in; with a live snapshot instead, planning needs no AWS at al
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,8 @@ class Desired:
     settings: Any  # albctl.settings.Settings, with the cluster name in effect
     facts: Any  # albctl.model.facts.Facts used to build the model
     live: LiveState | None = None  # the live state of the groups' stacks, read before building
+    # ACM's answers for the certificates named in the manifests, read beside the live state
+    certificates: dict[str, dict[str, Any] | None] = field(default_factory=dict)
 
 
 def read_inputs(paths: Sequence[str], settings: Any, stdin_text: str | None, environ: Mapping[str, str]) -> Any:
@@ -59,18 +61,31 @@ def build_desired(result: Any, settings: Any, clients: Any = None, *, live: Live
 
         facts = replace(facts, cluster_services=read_backend_services(kube, result.groups,
                                                                       environ=dict(environ or {})))
+    certificates: dict[str, dict[str, Any] | None] = {}
     if clients is not None:
-        facts, live = _discover_and_read(clients, result, settings, live, facts)
+        facts, live, certificates = _discover_and_read(clients, result, settings, live, facts)
     before = len(result.diagnostics)
     result = pipeline.build(result, settings, facts)
     if not result.errors and on_warnings is not None:
         on_warnings(result.diagnostics[before:])
     result.raise_for_errors()
-    return Desired(result, settings, facts, live)
+    return Desired(result, settings, facts, live, certificates)
+
+
+def explicit_certificates(groups: Sequence[Any]) -> list[str]:
+    """The certificate ARNs the groups' annotations and IngressClassParams name (known before any call)."""
+    arns: set[str] = set()
+    for group in groups:
+        for member in group.members:
+            spec = member.params.spec if member.params is not None else {}
+            for arn in (spec.get("certificateArn") or []) + list(member.ingress.alb.get("certificate-arn") or []):
+                if isinstance(arn, str) and arn.startswith("arn:"):
+                    arns.add(arn)
+    return sorted(arns)
 
 
 def _discover_and_read(clients: Any, result: Any, settings: Any, live: LiveState | None,
-                       base: Any) -> tuple[Any, LiveState]:
+                       base: Any) -> tuple[Any, LiveState, dict[str, dict[str, Any] | None]]:
     """Discovery, the live read and (when some backend may be instance-mode) the cluster's nodes, all at
     once. Discovery does not wait for the live read: a group whose live load balancer keeps its subnets
     (same scheme, as the controller does) needs no subnet discovery, so should discovery fail (say its
@@ -85,9 +100,9 @@ def _discover_and_read(clients: Any, result: Any, settings: Any, live: LiveState
 
     groups = list(result.groups)
     clients.prepare(("elbv2", "ec2", "resourcegroupstaggingapi"))
-    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="albctl-read") as pool:
-        # every stack of the cluster, in one read: the ones the inputs do not define are orphans
-        live_f = pool.submit(read_live, clients, settings.cluster_name, None,
+    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="albctl-read") as pool:
+        # the groups' stacks; the cluster's other stacks (orphans) are only listed
+        live_f = pool.submit(read_live, clients, settings.cluster_name, [g.id for g in groups], others=True,
                              attributes=attribute_kinds(groups)) if live is None else None
         nodes_f = None
         if live is None and _may_need_nodes(groups, settings):
@@ -95,7 +110,8 @@ def _discover_and_read(clients: Any, result: Any, settings: Any, live: LiveState
 
             nodes_f = pool.submit(discover_nodes, clients, settings.cluster_name)
         facts_f = pool.submit(discover_facts, clients, groups, settings, inputs=result.inputs, base=base)
-        for error in [f.exception() for f in (live_f, nodes_f) if f is not None]:
+        certs_f = pool.submit(describe_certificates, clients, explicit_certificates(groups))
+        for error in [f.exception() for f in (live_f, nodes_f, certs_f) if f is not None]:
             if error is not None:
                 raise error
         facts_error = facts_f.exception()
@@ -116,7 +132,8 @@ def _discover_and_read(clients: Any, result: Any, settings: Any, live: LiveState
         facts = discover_facts(clients, groups, settings, known_subnets=known, inputs=result.inputs, base=with_live)
     else:
         raise facts_error
-    return replace(facts, live_load_balancers=existing, live_target_groups=with_live.live_target_groups), read
+    facts = replace(facts, live_load_balancers=existing, live_target_groups=with_live.live_target_groups)
+    return facts, read, certs_f.result()
 
 def attribute_kinds(groups: Sequence[Any]) -> set[str]:
     """The kinds whose attributes some member sets (annotations, IngressClassParams): only those are read."""
@@ -196,20 +213,23 @@ class PruneScope:
         return self.all or bool(self.namespaces)
 
 
-def stack_namespaces(stack: Any) -> set[str]:
+def stack_namespaces(stack_id: str, resources: Sequence[str]) -> set[str]:
     """The namespaces of a live stack's Ingresses: from its target groups' ``ingress.k8s.aws/resource`` ids
-    (``ns/ingress-service:port``), else from the stack id of an implicit group (``ns/name``)."""
-    found = {r.id.split("/", 1)[0] for r in stack.resources if r.type == TARGET_GROUP and "/" in r.id}
-    if not found and "/" in stack.id:
-        found = {stack.id.split("/", 1)[0]}
+    (``ns/ingress-service:port``; ``resources`` as in :attr:`LiveState.other_stacks`), else from the
+    stack id of an implicit group (``ns/name``)."""
+    ids = [r.split(" ", 1)[1] for r in resources if r.startswith(TARGET_GROUP + " ")]
+    found = {i.split("/", 1)[0] for i in ids if "/" in i}
+    if not found and "/" in stack_id:
+        found = {stack_id.split("/", 1)[0]}
     return found
 
 
-def orphans_to_prune(orphans: Sequence[str], live: LiveState, prune: PruneScope) -> list[str]:
+def orphans_to_prune(live: LiveState, prune: PruneScope) -> list[str]:
+    orphans = sorted(live.other_stacks)
     if prune.all:
-        return list(orphans)
+        return orphans
     wanted = set(prune.namespaces)
-    return [sid for sid in orphans if (ns := stack_namespaces(live.stack(sid))) and ns <= wanted]
+    return [sid for sid in orphans if (ns := stack_namespaces(sid, live.other_stacks[sid])) and ns <= wanted]
 
 
 def require_ingresses(result: Any, prune: PruneScope) -> None:
@@ -266,12 +286,17 @@ def plan_desired(desired: Desired, clients: Any, region: str, prune: PruneScope 
     plans = plan_stacks(wanted, live, cluster, vpc_id=desired.facts.vpc_id,
                         backend_sg=backend_sg,
                         ignored_tags=desired.settings.external_managed_tags)
-    defined = {s.id for s in wanted}
-    orphans = [sid for sid, stack in live.stacks.items() if sid not in defined and stack.resources]
-    pruned = orphans_to_prune(orphans, live, prune)
+    orphans = sorted(live.other_stacks)
+    pruned = orphans_to_prune(live, prune)
     if pruned:
         from albctl.plan.planner import destroy_stacks
 
+        if clients is not None:  # listed only so far: read what deleting them needs
+            from albctl.aws.live import read_live
+
+            doomed = read_live(clients, cluster, pruned, details=False, all_cluster_lbs=True)
+            live.stacks.update(doomed.stacks)
+            live.backend_sg_users = doomed.backend_sg_users
         gone = destroy_stacks(pruned, live, cluster)
         if wanted:  # the shared backend SG stays while the inputs define load balancers (they may use it)
             gone = [p for p in gone if p.id != SHARED_STACK]
@@ -285,8 +310,10 @@ def plan_desired(desired: Desired, clients: Any, region: str, prune: PruneScope 
     plan = Plan(cluster, region, tuple(plans), tuple(str(w) for w in desired.result.warnings) + cert_warnings,
                 desired.facts.vpc_id, notes, tuple(o for o in orphans if o not in pruned))
     if clients is not None and _listener_certificates(wanted):
-        plan = replace(plan, warnings=plan.warnings + check_certificates(
-            wanted, describe_certificates(clients, sorted(_listener_certificates(wanted))), region))
+        known = dict(desired.certificates)  # the manifests' own, read beside the live state
+        missing = sorted(_listener_certificates(wanted) - set(known))  # discovered ones
+        known.update(describe_certificates(clients, missing) if missing else {})
+        plan = replace(plan, warnings=plan.warnings + check_certificates(wanted, known, region))
     if any(op.step.value == "create" for op in plan.operations):
         if live.limits is None and clients is not None:
             live.limits = account_limits(clients)
@@ -400,9 +427,12 @@ def _complete_live(clients: Any, live: LiveState, wanted: Sequence[DesiredStack]
     with ThreadPoolExecutor(max_workers=3, thread_name_prefix="albctl-complete") as pool:
         futures: list[Any] = [pool.submit(complete_attributes, clients, live, specs),
                               pool.submit(read_names, clients, live, names)]
-        sg_names = [body["spec"]["groupName"] for s in wanted for body in s.resources.get(SECURITY_GROUP, {}).values()]
+        held = {r.spec.get("groupName") for st in live.stacks.values() for r in st.resources
+                if r.type == SECURITY_GROUP}
+        sg_names = [n for st in wanted for body in st.resources.get(SECURITY_GROUP, {}).values()
+                    if (n := body["spec"]["groupName"]) not in held]  # only names about to be created
         sg_f = None
-        if SECURITY_GROUP not in live.names:
+        if SECURITY_GROUP not in live.names and (sg_names or extra_sg_names):
             sg_f = pool.submit(security_group_names, clients, vpc_id, [*sg_names, *extra_sg_names])
             futures.append(sg_f)
         limits_f = pool.submit(account_limits, clients) if limits and live.limits is None and any(names.values()) \

@@ -55,7 +55,7 @@ from albctl.model.stack import (
     SECURITY_GROUP,
     TARGET_GROUP,
 )
-from albctl.tags import BACKEND_SG_RESOURCE_TAG, CLUSTER_TAG, STACK_TAG
+from albctl.tags import BACKEND_SG_RESOURCE_TAG, CLUSTER_TAG, RESOURCE_TAG, STACK_TAG
 
 __all__ = ["LiveResource", "LiveStack", "LiveState", "complete_attributes", "read_live", "read_live_stacks",
            "read_names"]
@@ -84,6 +84,7 @@ def read_live(
     clients: AwsClients, cluster: str, stack_ids: Iterable[str] | None = None, *, max_workers: int = 32,
     targets_of: Callable[[dict[str, Any]], bool] | None = None,
     attributes: Collection[str] | None = None, details: bool = True, all_cluster_lbs: bool = False,
+    others: bool = False,
 ) -> LiveState:
     """Every live resource of ``cluster``'s Ingress stacks (duplicates included), by stack id; the
     cluster's shared backend SG and the load balancers using it; in ``names`` the names of the load
@@ -95,6 +96,9 @@ def read_live(
     (default: all). ``details=False`` (destroy) skips what only an update compares: capacity
     reservations, listener certificates and attributes, listener and rule tags, targets.
     ``all_cluster_lbs`` describes every load balancer of the cluster, so ``backend_sg_users`` is complete.
+    ``others`` (with ``stack_ids``) also lists the cluster's other stacks in ``other_stacks`` (stack id →
+    ``"<type> <resource id>"`` of its load balancers and target groups), from the first round's tags only:
+    stacks the inputs do not define cost nothing more.
     Raises :class:`AwsError` / ``ConfigError`` on failure.
     """
     wanted = None if stack_ids is None else frozenset(stack_ids)
@@ -104,6 +108,7 @@ def read_live(
     reader = _Reader(clients, pool, cluster, wanted,
                      targets_of or (lambda tg: tg.get("TargetType") == "instance"),
                      ATTRIBUTE_KINDS if attributes is None else frozenset(attributes), details, all_cluster_lbs)
+    reader.others = others
     try:
         resources = reader.read()
     finally:
@@ -114,7 +119,8 @@ def read_live(
     for stack in stacks.values():
         stack.resources.sort(key=lambda r: (_TYPE_ORDER.get(r.type, 99), _natural(r.id), r.arn))
     return LiveState(dict(sorted(stacks.items())), reader.names, backend_sg=reader.backend_sg,
-                     backend_sg_users=reader.backend_sg_users)
+                     backend_sg_users=reader.backend_sg_users,
+                     other_stacks={k: sorted(v) for k, v in sorted(reader.other_stacks.items())})
 
 
 def read_live_stacks(
@@ -248,6 +254,8 @@ class _Reader:
         self.names: dict[str, dict[str, str]] = {LOAD_BALANCER: {}, TARGET_GROUP: {}}
         self.backend_sg: LiveResource | None = None
         self.backend_sg_users: list[str] = []
+        self.others = False  # also list the cluster's other stacks (round 1 only)
+        self.other_stacks: dict[str, list[str]] = {}
 
     def owner(self, tags: dict[str, str]) -> str | None:
         """The stack id the tags place the resource in, when it is one of ours."""
@@ -280,6 +288,13 @@ class _Reader:
             tags = tagged
             described_lbs = [arn for arn, t in tags.items() if _is_elbv2_lb(arn)
                              and (self.all_cluster_lbs or self.owner(t) is not None)]
+        if self.others:  # the cluster's other stacks: only that they exist, and their resource ids
+            for arn, t in tags.items():
+                sid = t.get(STACK_TAG)
+                if t.get(CLUSTER_TAG) == self.cluster and sid and self.wanted is not None and sid not in self.wanted:
+                    kind = LOAD_BALANCER if _is_elbv2_lb(arn) else TARGET_GROUP if ":targetgroup/" in arn else None
+                    if kind is not None:
+                        self.other_stacks.setdefault(sid, []).append(f"{kind} {t.get(RESOURCE_TAG, '')}")
         owned_lbs = [(sid, arn) for arn, t in tags.items() if _is_elbv2_lb(arn) and (sid := self.owner(t))]
         owned_tgs = [(sid, arn) for arn, t in tags.items() if ":targetgroup/" in arn and (sid := self.owner(t))]
 
@@ -376,7 +391,7 @@ class _Reader:
         """ARN → tags of the cluster's load balancers and target groups (Resource Groups Tagging API,
         filtered on the cluster tag and, for at most 20 stacks, the stack tag); None when denied."""
         filters = [{"Key": CLUSTER_TAG, "Values": [self.cluster]}]
-        if self.wanted is not None and 0 < len(self.wanted) <= 20 and not self.all_cluster_lbs:
+        if self.wanted is not None and 0 < len(self.wanted) <= 20 and not self.all_cluster_lbs and not self.others:
             filters.append({"Key": STACK_TAG, "Values": sorted(self.wanted)})
         out: dict[str, dict[str, str]] = {}
         try:

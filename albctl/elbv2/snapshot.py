@@ -63,6 +63,9 @@ class LiveState:
     nodes: list[str] | None = None  # running instance ids of the cluster (instance targets)
     backend_sg: LiveResource | None = None
     backend_sg_users: list[str] = field(default_factory=list)  # load balancers using it
+    # the cluster's stacks that were not read, only listed: stack id → "<type> <resource id>" of each
+    # load balancer and target group (their namespaces tell a prune scope which to take)
+    other_stacks: dict[str, list[str]] = field(default_factory=dict)
 
     def stack(self, stack_id: str) -> LiveStack:
         return self.stacks.get(stack_id) or LiveStack(stack_id)
@@ -81,7 +84,8 @@ class LiveState:
                   for sid, s in (data.get("stacks") or {}).items()}
         backend = data.get("backend_sg")
         return cls(stacks, {k: dict(v) for k, v in (data.get("names") or {}).items()}, data.get("limits"),
-                   data.get("nodes"), resource(backend) if backend else None, list(data.get("backend_sg_users") or []))
+                   data.get("nodes"), resource(backend) if backend else None, list(data.get("backend_sg_users") or []),
+                   {k: list(v) for k, v in (data.get("other_stacks") or {}).items()})
 
     @classmethod
     def from_json(cls, text: str) -> LiveState:
