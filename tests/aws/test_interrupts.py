@@ -1,10 +1,10 @@
-"""Interrupts at any moment of an apply leave nothing untracked, and the next apply converges.
+"""Signals to a real albctl process at any moment of an apply leave nothing untracked; the next apply converges.
 
-In process: Ctrl-C (KeyboardInterrupt) at every mutating call of a clean apply of samples/echoserver, before the
-request is sent and after AWS did the work: exit 130, "interrupted after N of M operations", every load balancer,
-target group and security group in the account carries the cluster's tag, and apply then converges.
-Out of process: the albctl console script, sent SIGINT or SIGKILL by the moto server itself when the k-th
-mutating request arrives (no sleeps), with the same checks. 16 + 4 = 20 interrupted runs.
+The albctl console script is sent SIGINT or SIGKILL by the moto server itself when the k-th mutating request
+arrives (no sleeps): exit 130 with "interrupted after N of M operations" (SIGINT), every load balancer, target
+group and security group in the account carries the cluster's tag, and apply then converges. Ctrl-C at every
+call of a fresh apply, an update and a destroy (on the recording fake, with the real executor) is in
+tests/plan/test_planner.py::test_ctrl_c_at_any_call_leaves_nothing_untracked.
 """
 
 from __future__ import annotations
@@ -22,35 +22,9 @@ from urllib.parse import parse_qs
 import pytest
 
 from albctl.aws.session import AwsClients
-from tests.aws.test_fault_injection import (
-    CLEAN_APPLY_CALLS,
-    CLUSTER,
-    MUTATING_PREFIXES,
-    SAMPLES,
-    Faults,
-    apply,
-    assert_one_of_everything,
-    injected,
-    plan,
-)
+from tests.aws.test_fault_injection import CLUSTER, MUTATING_PREFIXES, SAMPLES, apply, assert_one_of_everything, plan
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-class CtrlC(Faults):
-    """Raises KeyboardInterrupt where :class:`Faults` would inject a failure."""
-
-    def before_call(self, model: Any, **kw: Any) -> None:
-        try:
-            super().before_call(model=model, **kw)
-        except Exception:
-            raise KeyboardInterrupt from None
-
-    def after_call(self, model: Any, **kw: Any) -> None:
-        try:
-            super().after_call(model=model, **kw)
-        except Exception:
-            raise KeyboardInterrupt from None
 
 
 def assert_nothing_untracked(aws: AwsClients, seeded: dict[str, Any]) -> None:
@@ -67,21 +41,6 @@ def assert_nothing_untracked(aws: AwsClients, seeded: dict[str, Any]) -> None:
             continue
         tags = {t["Key"]: t["Value"] for t in sg.get("Tags", [])}
         assert tags.get("elbv2.k8s.aws/cluster") == CLUSTER or "albctl-sandbox" in sg["GroupName"], sg
-
-
-@pytest.mark.parametrize("mode", ["before", "after"])
-@pytest.mark.parametrize("at", range(1, len(CLEAN_APPLY_CALLS) + 1))
-def test_ctrl_c_at_any_call_leaves_nothing_untracked(at: int, mode: str, seeded: dict[str, Any],
-                                                     moto_server: str, aws: AwsClients,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    with injected(monkeypatch, CtrlC(fail_at=at, mode=mode)):
-        code, out, err = apply(moto_server)
-    assert code == 130, (out, err)
-    assert "interrupted after" in err and "run apply again" in err, err
-    assert_nothing_untracked(aws, seeded)
-    code, out, err = apply(moto_server)
-    assert code == 0, err
-    assert_one_of_everything(aws)  # (that a converged stack then plans to nothing is checked below and elsewhere)
 
 
 class Tripwire:

@@ -48,10 +48,16 @@ class _Service:
                 fail = self._aws.fail.pop(n, None)
                 if fail:
                     raise _client_error(fail)
+                if self._aws.interrupt.get(n) is False:  # Ctrl-C before the request went out
+                    del self._aws.interrupt[n]
+                    raise KeyboardInterrupt
                 try:
                     if self._aws.replay.pop(n, False):  # the work is done, the answer lost, the request sent again
                         handler(**copy.deepcopy(params))
-                    return handler(**params)
+                    answer = handler(**params)
+                    if self._aws.interrupt.pop(n, None):  # Ctrl-C after AWS did the work
+                        raise KeyboardInterrupt
+                    return answer
                 except KeyError:  # an ARN or id that is not (any more) there, answered as AWS does
                     missing = next(code for key, code in _NOT_FOUND if key in params)
                     raise _client_error(missing) from None
@@ -65,7 +71,11 @@ class _Service:
             def wait(self, **params: Any) -> None:
                 with aws.lock:
                     aws.calls.append((self_name, "DescribeLoadBalancers", dict(params)))
-                    failed = aws.fail.pop(len(aws.calls), None)
+                    n = len(aws.calls)
+                    failed = aws.fail.pop(n, None)
+                    interrupted = aws.interrupt.pop(n, None) is not None  # Ctrl-C while waiting
+                if interrupted:
+                    raise KeyboardInterrupt
                 if failed:
                     import botocore.exceptions
 
@@ -82,6 +92,7 @@ class FakeAws:
         self.calls: list[tuple[str, str, dict[str, Any]]] = []
         self.lock = threading.RLock()
         self.fail: dict[int, str] = {}  # call number (1-based) → error code to answer it with
+        self.interrupt: dict[int, bool] = {}  # call number → Ctrl-C before (False) or after (True) it
         self.replay: dict[int, bool] = {}  # call number → done twice, as a retry after a lost answer is
         self.elbv2 = _Service(self, "elbv2")
         self.ec2 = _Service(self, "ec2")

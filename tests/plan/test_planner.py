@@ -412,3 +412,36 @@ def test_a_rotated_oidc_secret_is_planned_as_a_modify_and_applied():
 def secret_doc(secret: str) -> str:
     return ("apiVersion: v1\nkind: Secret\nmetadata: {name: oidc, namespace: default}\n"
             f"stringData: {{clientID: my-client, clientSecret: {secret}}}\n")
+
+
+def test_ctrl_c_at_any_call_leaves_nothing_untracked():
+    """KeyboardInterrupt at every call of a fresh apply, an update that replaces a target group and moves
+    rules, and a destroy, before the request and after AWS did the work: apply stops with "interrupted
+    after N of M operations", everything in AWS carries the stack's tags, and the next plan converges."""
+    from albctl.errors import Interrupted
+
+    first = manifests(paths(("/a", "api"), ("/b", "web")))
+    second = manifests(paths(("/b", "web"), ("/c", "svc")), **{"target-type": "ip"})
+    runs = 0
+    for scenario in ("create", "update", "destroy"):
+        setup = FakeAws()
+        if scenario != "create":
+            converge(setup, first)
+        total = mutating(plan_for(scenario, setup, first, second))
+        for n in range(1, total + 1):
+            for after in (False, True):
+                fake = FakeAws()
+                if scenario != "create":
+                    converge(fake, first)
+                plan = plan_for(scenario, fake, first, second)
+                fake.interrupt[len(fake.calls) + n] = after
+                with pytest.raises(Interrupted, match=f"interrupted after \\d+ of {len(plan.operations)} operations"):
+                    Executor(fake).run(plan.operations)
+                runs += 1
+                for arn, tags in fake.tags.items():
+                    assert tags.get("elbv2.k8s.aws/cluster") == CLUSTER, arn
+                for sg in fake.sgs.values():
+                    assert {"Key": "elbv2.k8s.aws/cluster", "Value": CLUSTER} in sg["Tags"]
+                Executor(fake).run(plan_for(scenario, fake, first, second).operations)
+                assert not plan_for(scenario, fake, first, second).operations, (scenario, n, after)
+    assert runs >= 20
