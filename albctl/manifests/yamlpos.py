@@ -24,7 +24,7 @@ Pos = tuple[int, int]
 _LINE = 1 << 32  # a key's or item's position is kept as one int, line * _LINE + column: a third of a tuple
 
 
-class PosDict(dict):
+class PosDict(dict[Any, Any]):
     """A dict with ``pos`` (its own position) and the position of each key (:meth:`position_of`)."""
 
     __slots__ = ("_pos", "key_pos")  # no __dict__ per mapping: a manifest has thousands of them
@@ -44,7 +44,7 @@ class PosDict(dict):
         return self.pos if packed is None else divmod(packed, _LINE)
 
 
-class PosList(list):
+class PosList(list[Any]):
     """A list with ``pos`` (its own position) and the position of each item (:meth:`position_of`)."""
 
     __slots__ = ("_pos", "item_pos")

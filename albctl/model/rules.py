@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from albctl.manifests.objects import HTTPPath
 from albctl.model.stack import Action, RewriteConfig, RewriteConfigObject, RuleCondition, Transform
 
-R = TypeVar("R", bound=tuple)
+R = TypeVar("R", bound=tuple[Any, ...])
 
 
 def sort_paths(paths: Sequence[HTTPPath]) -> list[HTTPPath]:
