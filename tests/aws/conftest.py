@@ -203,3 +203,38 @@ def ec2_calls(aws: AwsClients) -> Iterator[CallCounter]:
         yield counter
     finally:
         events.unregister("before-call.ec2", counter)
+
+
+@pytest.fixture(autouse=True)
+def plan_is_the_program(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[Any, Any]]]:
+    """For every apply in these tests: the AWS calls that change something are exactly those the plan's
+    operations name (as many of each), nothing re-matched, nothing extra. Reads may differ: a waiter polls,
+    and a create answered "already exists" reads back what it made."""
+    from collections import Counter
+
+    from albctl import usecases
+
+    original = usecases.apply_plan
+    checked: list[tuple[Any, Any]] = []
+
+    def apply_plan(clients: Any, plan: Any, **kwargs: Any) -> None:
+        made: list[str] = []
+
+        def record(model: Any = None, **_: Any) -> None:
+            made.append(getattr(model, "name", "?"))
+
+        emitters = [getattr(clients, name).meta.events for name in ("elbv2", "ec2")]
+        for events in emitters:
+            events.register("before-call", record)
+        try:
+            original(clients, plan, **kwargs)
+        finally:
+            for events in emitters:
+                events.unregister("before-call", record)
+        named = Counter(c.operation for op in plan.operations for c in op.calls)
+        writes = Counter(op for op in made if not op.startswith("Describe"))
+        assert writes == Counter({k: v for k, v in named.items() if not k.startswith("Describe")}), (made, named)
+        checked.append((writes, named))
+
+    monkeypatch.setattr(usecases, "apply_plan", apply_plan)
+    yield checked

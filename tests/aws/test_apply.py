@@ -300,3 +300,11 @@ def test_two_backends_that_would_share_a_target_group_name_fail_the_plan(seeded:
     code, out, err = cli(moto_server, "plan", str(tmp_path))
     assert code == 1 and "default/checkout-api:80" in err and "default/checkout-web:80" in err, err
     assert "warning:" not in err.split("default/checkout-api:80")[0].splitlines()[-1]
+
+
+def test_every_apply_here_is_checked_against_its_plan(seeded: Any, moto_server: str,
+                                                      plan_is_the_program: list[Any]) -> None:
+    """The autouse fixture (tests/aws/conftest.py) compares each apply's writes with its plan's calls."""
+    assert apply(moto_server, str(SAMPLES / "echoserver"))[0] == 0
+    ((writes, named),) = plan_is_the_program
+    assert writes["CreateLoadBalancer"] == named["CreateLoadBalancer"] == 1 and sum(writes.values()) == 8
