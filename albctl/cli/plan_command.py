@@ -60,6 +60,8 @@ def plan(
     prune_namespace: PruneNamespaceOpt = None,
     prune_all: PruneAllOpt = False,
     verbose: VerboseOpt = False,
+    save_live: Annotated[Path | None, typer.Option(
+        "--save-live", help="Also save what was read from AWS (JSON), e.g. to attach to a bug report.")] = None,
 ) -> int:
     """Show the operations apply would run on AWS, in order. Changes nothing."""
     env: Env = ctx.obj
@@ -67,13 +69,12 @@ def plan(
     with failure_markdown(env, "plan", to_stdout=markdown):
         return _plan(env, paths_of(paths, filename), verbose, out, output_format, detailed_exitcode, cluster,
                      config, ingress_class, AwsArgs(region, profile, endpoint_url, sandbox),
-                     kube_args(kube_context, kubeconfig), prune_scope(prune_namespace, prune_all))
+                     kube_args(kube_context, kubeconfig), prune_scope(prune_namespace, prune_all), save_live)
 
 
 def _plan(env: Env, paths: list[str], verbose: bool, out: Path | None, output_format: PlanFormat,
           detailed_exitcode: bool, cluster: str | None, config: Path | None, ingress_class: str | None,
-          aws: AwsArgs, kube: Any,
-          prune: Any) -> int:
+          aws: AwsArgs, kube: Any, prune: Any, save_live: Path | None = None) -> int:
     from albctl import usecases
     from albctl.cli.workflow import load_desired, settings_from
     from albctl.plan.document import plan_json
@@ -83,6 +84,8 @@ def _plan(env: Env, paths: list[str], verbose: bool, out: Path | None, output_fo
                                    prune=prune, verbose=verbose)
     assert target is not None
     the_plan = usecases.plan_desired(desired, target.clients, target.clients.region or "", prune)
+    if save_live is not None and desired.live is not None:  # the planner's whole view of AWS, as data
+        save_plan(save_live, desired.live.to_json(), what="live snapshot")
     if out is not None:
         save_plan(out, plan_json(the_plan))
     if output_format is PlanFormat.json:
@@ -97,15 +100,15 @@ def _plan(env: Env, paths: list[str], verbose: bool, out: Path | None, output_fo
     return ExitCode.OK
 
 
-def save_plan(path: Path, text: str) -> None:
-    """Write a plan file; a problem with the path is a one-line error."""
+def save_plan(path: Path, text: str, what: str = "plan file") -> None:
+    """Write a plan file (or a live snapshot); a problem with the path is a one-line error."""
     from albctl.errors import AlbctlError
 
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise AlbctlError(f"cannot write plan file {path}: {exc.strerror}",
-                          hint="give --out a file path in an existing, writable directory") from None
+        raise AlbctlError(f"cannot write {what} {path}: {exc.strerror}",
+                          hint="give a file path in an existing, writable directory") from None
 
 
 def step_summary(env: Env, markdown: str) -> None:

@@ -72,7 +72,7 @@ class LiveState:
 
     def to_json(self) -> str:
         data = {"snapshot_version": SNAPSHOT_VERSION, **asdict(self)}
-        return json.dumps(data, indent=1, sort_keys=True) + "\n"
+        return json.dumps(data, indent=1, sort_keys=True, default=str) + "\n"
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> LiveState:

@@ -182,3 +182,26 @@ def test_throttling_is_retried(seeded: dict[str, Any], moto_server: str, monkeyp
     code, out, err = run(["plan", str(samples), "--cluster", "sandbox", "--endpoint-url", moto_server], CREDS)
     assert code == 0, err
     assert failures["left"] == 0 and "Plan: 6 to add" in out
+
+
+def test_plan_saves_what_it_read_from_aws_and_the_planner_gives_the_same_plan_from_it(
+        seeded: dict[str, Any], moto_server: str, tmp_path: Any) -> None:
+    """--save-live: the live snapshot a bug report can carry; planning against it, with no AWS, gives the
+    same operations."""
+    from albctl.elbv2.snapshot import LiveState
+    from albctl.plan.planner import DesiredStack, plan_stacks
+
+    sample = str(Path(__file__).resolve().parents[2] / "samples" / "echoserver")
+    base = ["--cluster", "sandbox", "--endpoint-url", moto_server]
+    assert run(["apply", sample, "--auto-approve", *base], CREDS)[0] == 0
+    snapshot, saved = tmp_path / "live.json", tmp_path / "plan.json"
+    code, _, err = run(["plan", sample, "--save-live", str(snapshot), "--out", str(saved), *base], CREDS)
+    assert code == 0, err
+    live = LiveState.from_json(snapshot.read_text())
+    assert [r.type.split("::")[-1] for r in live.stacks["echoserver/echoserver"].resources] == [
+        "SecurityGroup", "LoadBalancer", "TargetGroup", "Listener", "ListenerRule"]
+    doc = json.loads(saved.read_text())
+    stack = next(s for s in doc["stacks"] if s["id"] == "echoserver/echoserver")
+    again = plan_stacks([DesiredStack(stack["id"], stack["resources"], stack["targets"])], live, "sandbox",
+                        vpc_id=doc["vpc_id"])
+    assert [op for p in again for op in p.operations] == []  # applied: nothing to do, from the snapshot alone
