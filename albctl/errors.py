@@ -5,6 +5,7 @@ Lower layers raise these; only the CLI turns them into messages and exit codes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -71,13 +72,41 @@ class AlbctlError(Exception):
         return [Diagnostic(str(self))]
 
 
+PER_FIELD = 10  # problems shown for one field of one object; the rest are counted in one line
+
+_INDEX = re.compile(r"\[\d+\]")
+
+
+def cap_per_field(diagnostics: list[Diagnostic], limit: int = PER_FIELD) -> list[Diagnostic]:
+    """At most ``limit`` problems per field of an object (list indexes ignored: ``paths[*].pathType`` is one
+    field), followed by one line saying how many more there are: 10,000 bad paths make a readable report."""
+    def key(diag: Diagnostic) -> tuple[str, str | None, str]:
+        return (diag.location.file if diag.location else ""), diag.obj, _INDEX.sub("[*]", diag.field or "")
+
+    totals: dict[tuple[str, str | None, str], int] = {}
+    for diag in diagnostics:
+        totals[key(diag)] = totals.get(key(diag), 0) + 1
+    seen: dict[tuple[str, str | None, str], int] = {}
+    out: list[Diagnostic] = []
+    for diag in diagnostics:
+        k = key(diag)
+        n = seen[k] = seen.get(k, 0) + 1
+        if n <= limit or not diag.field:
+            out.append(diag)
+        if n == limit and diag.field and totals[k] > limit:
+            out.append(Diagnostic(f"... and {totals[k] - limit} more problem(s) in {k[2]} (the first {limit} "
+                                  "are shown)", diag.location, diag.obj, None, diag.severity))
+    return out
+
+
 class InputError(AlbctlError):
     """The manifests (or settings) are wrong; carries every problem found."""
 
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         errors = [d for d in diagnostics if d.severity == "error"]
         super().__init__(f"{len(errors)} problem(s) in the inputs")
-        self._diagnostics = sorted(diagnostics, key=lambda d: d.sort_key)
+        self.total = len(errors)
+        self._diagnostics = cap_per_field(sorted(diagnostics, key=lambda d: d.sort_key))
 
     @property
     def diagnostics(self) -> list[Diagnostic]:

@@ -312,3 +312,15 @@ def test_user_text_is_never_markup_emoji_or_raw_control_characters(tmp_path: Pat
     (tmp_path / "ingress.yaml").write_text(bad)
     result = run("validate", str(tmp_path))
     assert result.exit_code == 1 and "\x1b" not in result.output and ":smile:" in result.output
+
+
+def test_problems_are_capped_per_field_with_a_count_of_the_rest(tmp_path: Path) -> None:
+    text = (SAMPLES / "echoserver" / "ingress.yaml").read_text()
+    bad = ",".join(f"999.0.0.{i}/8" for i in range(300))
+    old = "alb.ingress.kubernetes.io/tags: Environment=dev,Team=test"
+    (tmp_path / "ingress.yaml").write_text(text.replace(old, f'alb.ingress.kubernetes.io/inbound-cidrs: "{bad}"'))
+    result = run("validate", str(tmp_path))
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 1 and len(lines) == 12, lines
+    assert "... and 290 more problem(s) in metadata.annotations[alb.ingress.kubernetes.io/inbound-cidrs][*]" \
+           in lines[-2] and lines[-1] == "300 errors."

@@ -93,9 +93,9 @@ def report_error(env: Env, exc: AlbctlError) -> None:
         env.err.print(plain(text), markup=False, soft_wrap=True)
     if exc.hint:
         env.err.print(plain(f"hint: {exc.hint}"), markup=False, soft_wrap=True)
-    errors = [d for d in diagnostics if d.severity == "error"]
-    if len(errors) > 1:
-        env.err.print(f"{len(errors)} errors.", markup=False)
+    errors = getattr(exc, "total", None) or len([d for d in diagnostics if d.severity == "error"])
+    if errors > 1:
+        env.err.print(f"{errors} errors.", markup=False)
 
 
 app = typer.Typer(
