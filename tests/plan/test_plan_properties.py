@@ -23,7 +23,7 @@ from tests.plan.test_planner import FACTS, NODES
 from tests.test_properties import INGRESS_CLASS, plausible_stacks
 
 SETTINGS = Settings(cluster_name="prop")
-PROFILE = settings(max_examples=int(os.environ.get("ALBCTL_PROPERTY_EXAMPLES", "60")), deadline=None,
+PROFILE = settings(max_examples=int(os.environ.get("ALBCTL_PROPERTY_EXAMPLES", "40")), deadline=None,
                    suppress_health_check=[HealthCheck.too_slow])
 
 
