@@ -4,14 +4,15 @@ builder does (``pkg/ingress/model_build_*.go``). Pure: inputs, settings and fact
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 from albctl.errors import Diagnostic
 from albctl.manifests.objects import ALB_PREFIX, Ingress, Inputs, Service, ServiceBackend, ServicePort
 from albctl.model import addons, auth, binding, listeners, names
+from albctl.model.build_context import BuildContext, ModelError, merge_first_wins
+from albctl.model.build_tags import check_external, class_tags, group_tags, ingress_tags, merged_tags
 from albctl.model.cluster import LiveTargetGroup, merge_service
 from albctl.model.facts import Facts
 from albctl.model.groups import IngressGroup, Member
@@ -58,16 +59,6 @@ from albctl.settings import Settings
 MISSING_SERVICE_BODY = "Backend service does not exist"
 MISSING_ACTION_BODY = "Backend action does not exist"
 HEALTH_CHECK_DEFAULTS = {"interval": 15, "timeout": 5, "healthy": 2, "unhealthy": 2}
-LOW_PRIORITY_DEFAULT_TAGS = "EnableDefaultTagsLowPriority"
-T = TypeVar("T")
-
-
-class ModelError(Exception):
-    """The manifests are valid one by one but do not make a load balancer together."""
-
-    def __init__(self, diagnostic: Diagnostic) -> None:
-        super().__init__(str(diagnostic))
-        self.diagnostic = diagnostic
 
 
 @dataclass
@@ -81,105 +72,16 @@ class _PortConfig:
     mtls: MutualAuthentication | None = None
 
 
-def _merge_first_wins(*maps: Mapping[str, str] | None) -> dict[str, str]:
-    """The controller's MergeStringMap: the first map that has a key wins."""
-    out: dict[str, str] = {}
-    for m in maps:
-        for k, v in (m or {}).items():
-            out.setdefault(k, v)
-    return out
-
-
 class _Builder:
-    def __init__(self, group: IngressGroup, inputs: Inputs, settings: Settings, facts: Facts) -> None:
-        self.group = group
-        self.inputs = inputs
-        self.settings = settings
-        self.facts = facts
+    def __init__(self, ctx: BuildContext) -> None:
+        self.ctx = ctx
+        self.group = ctx.group
+        self.inputs = ctx.inputs
+        self.settings = ctx.settings
+        self.facts = ctx.facts
         self.resources: list[Resource] = []
         self.target_groups: dict[str, Resource] = {}
         self.backend_sg: Token | None = None
-        self.warnings: list[Diagnostic] = []
-        self._warned: set[str] = set()
-        self.problems: list[Diagnostic] = []  # every problem of the group, in the order found
-
-    def attempt(self, fn: Callable[[], T], default: T) -> T:
-        """``fn()``, or ``default`` with its problem recorded: the build goes on to find the next one."""
-        try:
-            return fn()
-        except ModelError as exc:
-            if exc.diagnostic not in self.problems:
-                self.problems.append(exc.diagnostic)
-            return default
-
-    # -- errors ---------------------------------------------------------------------------------
-
-    def warn(self, diagnostic: Diagnostic) -> None:
-        """A warning, once per message (a Service used by many rules is reported once)."""
-        key = f"{diagnostic.obj}:{diagnostic.message}"
-        if key not in self._warned:
-            self._warned.add(key)
-            self.warnings.append(diagnostic)
-
-    def fail(self, message: str, member: Member | None = None, annotation: str | None = None) -> ModelError:
-        member = member or self.group.members[0]
-        meta = member.ingress.meta
-        if annotation:
-            key = ALB_PREFIX + annotation
-            return ModelError(meta.diagnostic(message, "metadata", "annotations", key,
-                                              field_name=f"metadata.annotations[{key}]"))
-        return ModelError(meta.diagnostic(message))
-
-    def exclusive(self, annotation: str, params_field: str | None = None) -> tuple[Any, Member | None]:
-        """An Exclusive annotation: every member that sets it must agree (IngressClassParams first)."""
-        chosen: tuple[Any, Member] | None = None
-        for member in self.group.members:
-            value = None
-            if params_field and member.params is not None and member.params.spec.get(params_field) is not None:
-                value = member.params.spec[params_field]
-            elif annotation in member.ingress.alb:
-                value = member.ingress.alb[annotation]
-            if value is None:
-                continue
-            if chosen is None:
-                chosen = (value, member)
-            elif chosen[0] != value:  # lists compare in order, as the controller's cmp.Equal does
-                a, b = chosen[1].ingress.meta.key, member.ingress.meta.key
-                raise self.fail(f"conflicting {annotation}: Ingress {a} sets {_show(chosen[0])}, "
-                                f"Ingress {b} sets {_show(value)}", member, annotation)
-        return (chosen[0], chosen[1]) if chosen else (None, None)
-
-    def merged_tags(self, tags: Mapping[str, str]) -> dict[str, str]:
-        if self.settings.gate(LOW_PRIORITY_DEFAULT_TAGS):
-            return _merge_first_wins(tags, self.settings.default_tags)
-        return _merge_first_wins(self.settings.default_tags, tags)
-
-    def _check_external(self, tags: Mapping[str, str], member: Member) -> None:
-        for key in tags:
-            if key in self.settings.external_managed_tags:
-                raise self.fail(f"external managed tag key {key} cannot be specified", member, "tags")
-
-    def class_tags(self, member: Member) -> dict[str, str]:
-        if member.params is None:
-            return {}
-        tags = {str(t.get("key")): str(t.get("value", "")) for t in member.params.spec.get("tags") or []}
-        self._check_external(tags, member)
-        return tags
-
-    def ingress_tags(self, member: Member) -> dict[str, str]:
-        tags = member.ingress.alb.get("tags") or {}
-        self._check_external(tags, member)
-        return _merge_first_wins(self.class_tags(member), tags)
-
-    def group_tags(self, members: tuple[Member, ...] | list[Member]) -> dict[str, str]:
-        out: dict[str, tuple[str, Member]] = {}
-        for member in members:
-            for k, v in self.ingress_tags(member).items():
-                if k in out and out[k][0] != v:
-                    raise self.fail(f"conflicting tag {k}: Ingress {out[k][1].ingress.meta.key} sets "
-                                    f"{out[k][0]!r}, Ingress {member.ingress.meta.key} sets {v!r}", member, "tags")
-                out[k] = (v, member)
-        return {k: v for k, (v, _) in out.items()}
 
     # -- listen ports ---------------------------------------------------------------------------
 
@@ -234,14 +136,14 @@ class _Builder:
                 out.certs.append(entries[default_cert_member][1].certs[0])
             for index, (member, cfg) in enumerate(entries):
                 if cfg.protocol != out.protocol:
-                    raise self.fail(f"conflicting protocol on port {port}: Ingress {first_member.ingress.meta.key} "
+                    raise self.ctx.fail(f"conflicting protocol on port {port}: Ingress {first_member.ingress.meta.key} "
                                     f"uses {out.protocol}, Ingress {member.ingress.meta.key} uses {cfg.protocol}",
                                     member, "listen-ports")
                 if cfg.cidrs_v4 or cfg.cidrs_v6:
                     if cidr_owner is None:
                         cidr_owner = (member, set(cfg.cidrs_v4), set(cfg.cidrs_v6))
                     elif (cidr_owner[1], cidr_owner[2]) != (set(cfg.cidrs_v4), set(cfg.cidrs_v6)):
-                        raise self.fail(
+                        raise self.ctx.fail(
                             f"conflicting inbound-cidrs on port {port}: Ingress {cidr_owner[0].ingress.meta.key} "
                             f"sets {sorted(cidr_owner[1] | cidr_owner[2])}, Ingress {member.ingress.meta.key} sets "
                             f"{sorted(set(cfg.cidrs_v4) | set(cfg.cidrs_v6))}", member, "inbound-cidrs")
@@ -249,7 +151,7 @@ class _Builder:
                     if pl_owner is None:
                         pl_owner = (member, set(cfg.prefix_lists))
                     elif pl_owner[1] != set(cfg.prefix_lists):
-                        raise self.fail(f"conflicting security-group-prefix-lists on port {port}: Ingress "
+                        raise self.ctx.fail(f"conflicting security-group-prefix-lists on port {port}: Ingress "
                                         f"{pl_owner[0].ingress.meta.key} sets {sorted(pl_owner[1])}, Ingress "
                                         f"{member.ingress.meta.key} sets {sorted(set(cfg.prefix_lists))}", member,
                                         "security-group-prefix-lists")
@@ -257,7 +159,7 @@ class _Builder:
                     if policy_owner is None:
                         policy_owner, out.ssl_policy = member, cfg.ssl_policy
                     elif out.ssl_policy != cfg.ssl_policy:
-                        raise self.fail(f"conflicting ssl-policy on port {port}: Ingress "
+                        raise self.ctx.fail(f"conflicting ssl-policy on port {port}: Ingress "
                                         f"{policy_owner.ingress.meta.key} sets {out.ssl_policy!r}, Ingress "
                                         f"{member.ingress.meta.key} sets {cfg.ssl_policy!r}", member, "ssl-policy")
                 for j, cert in enumerate(cfg.certs):
@@ -287,7 +189,7 @@ class _Builder:
             if owner is None:
                 owner = (member, cfg.mtls)
             elif owner[1] != cfg.mtls:
-                raise self.fail(f"conflicting mutual-authentication on port {port}: Ingress "
+                raise self.ctx.fail(f"conflicting mutual-authentication on port {port}: Ingress "
                                 f"{owner[0].ingress.meta.key} sets {_show_mtls(owner[1])}, Ingress "
                                 f"{member.ingress.meta.key} sets {_show_mtls(cfg.mtls)}", member,
                                 "mutual-authentication")
@@ -299,38 +201,38 @@ class _Builder:
         """The group's stack; every problem found on the way is in ``self.problems`` (each step that
         fails is left out of the stack and the build goes on, so one run reports them all)."""
         for member in self.group.members:
-            self.attempt(partial(self._check_create_acm_cert, member), None)
+            self.ctx.attempt(partial(self._check_create_acm_cert, member), None)
         no_ports: dict[int, _PortConfig] = {}
-        per_member = [(m, self.attempt(partial(self._member_ports, m), no_ports)) for m in self.group.members]
-        ports = self.attempt(lambda: self._merge_ports(per_member), no_ports)
-        scheme = self.attempt(lambda: self.exclusive("scheme", "scheme")[0], None)
+        per_member = [(m, self.ctx.attempt(partial(self._member_ports, m), no_ports)) for m in self.group.members]
+        ports = self.ctx.attempt(lambda: self._merge_ports(per_member), no_ports)
+        scheme = self.ctx.attempt(lambda: self.ctx.exclusive("scheme", "scheme")[0], None)
         scheme = scheme or self.settings.default_load_balancer_scheme
-        ip_type = self.attempt(lambda: self.exclusive("ip-address-type", "ipAddressType")[0], None) or "ipv4"
+        ip_type = self.ctx.attempt(lambda: self.ctx.exclusive("ip-address-type", "ipAddressType")[0], None) or "ipv4"
         lb_ref = Ref(LOAD_BALANCER, LOAD_BALANCER_ID, "loadBalancerARN")
 
         no_groups: tuple[Token, ...] = ()
-        security_groups = self.attempt(lambda: self._security_groups(ports, ip_type), no_groups)
-        lb = self.attempt(lambda: LoadBalancerSpec(
+        security_groups = self.ctx.attempt(lambda: self._security_groups(ports, ip_type), no_groups)
+        lb = self.ctx.attempt(lambda: LoadBalancerSpec(
             name=self._lb_name(scheme),
             type="application",
             scheme=scheme,
             ip_address_type=ip_type,
             subnet_mapping=tuple(SubnetMapping(s) for s in self._subnets(scheme)),
             security_groups=security_groups,
-            customer_owned_ipv4_pool=self.exclusive("customer-owned-ipv4-pool")[0],
+            customer_owned_ipv4_pool=self.ctx.exclusive("customer-owned-ipv4-pool")[0],
             load_balancer_attributes=self._lb_attributes(),
-            minimum_load_balancer_capacity=addons.minimum_capacity(self.group.members, self.settings, self.fail),
-            tags=self.merged_tags(self.group_tags(self.group.members)),
-            ipv4_ipam_pool=addons.ipv4_ipam_pool(self.group.members, self.fail),
+            minimum_load_balancer_capacity=addons.minimum_capacity(self.group.members, self.settings, self.ctx.fail),
+            tags=merged_tags(self.ctx, group_tags(self.ctx, self.group.members)),
+            ipv4_ipam_pool=addons.ipv4_ipam_pool(self.group.members, self.ctx.fail),
         ), None)
         if lb is not None:
             self.resources.insert(0, Resource(LOAD_BALANCER, LOAD_BALANCER_ID, lb))
-        redirect_port = self.attempt(lambda: self._ssl_redirect(ports), None)
+        redirect_port = self.ctx.attempt(lambda: self._ssl_redirect(ports), None)
         for port, cfg in ports.items():
-            self.attempt(partial(self._listener, port, cfg, per_member, redirect_port, lb_ref), None)
+            self.ctx.attempt(partial(self._listener, port, cfg, per_member, redirect_port, lb_ref), None)
         no_addons: list[Resource] = []
-        self.resources += self.attempt(
-            lambda: addons.addon_resources(self.group.members, lb_ref, self.facts, self.fail), no_addons)
+        self.resources += self.ctx.attempt(
+            lambda: addons.addon_resources(self.group.members, lb_ref, self.facts, self.ctx.fail), no_addons)
         order = {LOAD_BALANCER: 0, SECURITY_GROUP: 1, LISTENER: 2, LISTENER_RULE: 3, TARGET_GROUP: 4,
                  TARGET_GROUP_BINDING: 5, **{t: 6 + i for i, t in enumerate(ADDON_TYPES)}}
         resources = sorted(self.resources, key=lambda r: order[r.type])
@@ -342,7 +244,7 @@ class _Builder:
         # a listener without one
         if (member.ingress.alb.get("create-acm-cert") and self.settings.gate("EnableCertificateManagement")
                 and not member.ingress.alb.get("certificate-arn")):
-            raise self.fail("create-acm-cert is not supported by albctl yet: request the certificate in ACM "
+            raise self.ctx.fail("create-acm-cert is not supported by albctl yet: request the certificate in ACM "
                             "and set alb.ingress.kubernetes.io/certificate-arn", member, "create-acm-cert")
 
     def _listener(self, port: int, cfg: _PortConfig, per_member: list[tuple[Member, dict[int, _PortConfig]]],
@@ -361,17 +263,17 @@ class _Builder:
             certificates=tuple(Certificate(c) for c in cfg.certs),
             ssl_policy=cfg.ssl_policy,
             mutual_authentication=cfg.mtls,
-            tags=self.merged_tags(self.group_tags(members)),
-            listener_attributes=listeners.listener_attributes(members, cfg.protocol, port, self.fail),
+            tags=merged_tags(self.ctx, group_tags(self.ctx, members)),
+            listener_attributes=listeners.listener_attributes(members, cfg.protocol, port, self.ctx.fail),
         )))
         if redirect_port is None or cfg.protocol != "HTTP":
             self._rules(port, cfg.protocol, members, listener_ref)
 
     def _lb_name(self, scheme: str) -> str:
-        explicit, member = self.exclusive("load-balancer-name", "loadBalancerName")
+        explicit, member = self.ctx.exclusive("load-balancer-name", "loadBalancerName")
         if explicit:
             if len(explicit) > 32:
-                raise self.fail("load balancer name cannot be longer than 32 characters", member,
+                raise self.ctx.fail("load balancer name cannot be longer than 32 characters", member,
                                 "load-balancer-name")
             return str(explicit)
         g = self.group
@@ -385,12 +287,12 @@ class _Builder:
                      and not (m.params is not None and m.params.spec.get("subnets"))]
         if selectors:
             if annotated:
-                raise self.fail("conflicting subnet specifications: IngressClassParams versus annotation (an "
+                raise self.ctx.fail("conflicting subnet specifications: IngressClassParams versus annotation (an "
                                 "Ingress of the group without IngressClassParams subnets sets the annotation)",
                                 annotated[0][0], "subnets")
             selector = selectors[0]
             if any(s != selector for s in selectors[1:]):
-                raise self.fail("conflicting IngressClassParams subnet specifications")
+                raise self.ctx.fail("conflicting IngressClassParams subnet specifications")
             if selector.get("ids"):
                 return tuple(self.facts.subnet(i) for i in selector["ids"])
             return self.facts.subnets_matching(selector.get("tags") or {})
@@ -398,7 +300,7 @@ class _Builder:
             first_member, first = annotated[0]
             for member, other in annotated[1:]:
                 if sorted(other) != sorted(first):
-                    raise self.fail(f"conflicting subnets: Ingress {first_member.ingress.meta.key} sets "
+                    raise self.ctx.fail(f"conflicting subnets: Ingress {first_member.ingress.meta.key} sets "
                                     f"{','.join(first)}, Ingress {member.ingress.meta.key} sets {','.join(other)}",
                                     member, "subnets")
             return tuple(self.facts.subnet(s) for s in first)
@@ -412,24 +314,24 @@ class _Builder:
         for member in self.group.members:
             for k, v in (member.ingress.alb.get("load-balancer-attributes") or {}).items():
                 if k in attrs and attrs[k][0] != v and k not in class_attrs:
-                    raise self.fail(f"conflicting load balancer attributes {k}: Ingress "
+                    raise self.ctx.fail(f"conflicting load balancer attributes {k}: Ingress "
                                     f"{attrs[k][1].ingress.meta.key} sets {attrs[k][0]!r}, Ingress "
                                     f"{member.ingress.meta.key} sets {v!r}", member, "load-balancer-attributes")
                 attrs[k] = (v, member)
-        merged = _merge_first_wins(class_attrs, {k: v for k, (v, _) in attrs.items()})
+        merged = merge_first_wins(class_attrs, {k: v for k, (v, _) in attrs.items()})
         return tuple(Attribute(k, v) for k, v in sorted(merged.items()))
 
     def _security_groups(self, ports: dict[int, _PortConfig], ip_type: str) -> tuple[Token, ...]:
-        explicit, member = self.exclusive("security-groups")
+        explicit, member = self.ctx.exclusive("security-groups")
         if explicit:
             # read only with explicit security groups, as the controller does (a conflict elsewhere is moot)
-            manage_rules, _ = self.exclusive("manage-backend-security-group-rules")
+            manage_rules, _ = self.ctx.exclusive("manage-backend-security-group-rules")
             if manage_rules is None:  # the annotation beats the controller flag
                 manage_rules = self.settings.enable_manage_backend_security_group_rules
             tokens: list[Token] = [self.facts.security_group(s) for s in explicit]
             if manage_rules:
                 if not self.settings.enable_backend_security_group:
-                    raise self.fail("backendSG feature is required to manage worker node SG rules when "
+                    raise self.ctx.fail("backendSG feature is required to manage worker node SG rules when "
                                     "frontendSG manually specified", member, "manage-backend-security-group-rules")
                 self.backend_sg = self.facts.backend_security_group()
                 tokens.append(self.backend_sg)
@@ -446,7 +348,7 @@ class _Builder:
             group_name=names.security_group_name(self.settings.cluster_name, g.id, g.explicit, g.namespace, g.name),
             description="[k8s] Managed SecurityGroup for LoadBalancer",
             ingress=tuple(permissions),
-            tags=self.merged_tags(self.group_tags(g.members)),
+            tags=merged_tags(self.ctx, group_tags(self.ctx, g.members)),
         )
         self.resources.append(Resource(SECURITY_GROUP, MANAGED_SG_ID, sg))
         managed: Token = Ref(SECURITY_GROUP, MANAGED_SG_ID, "groupID")
@@ -470,14 +372,14 @@ class _Builder:
             return None
         if len(found) > 1:
             (a, ma), (b, mb) = list(found.items())[:2]
-            raise self.fail(f"conflicting ssl-redirect port: Ingress {ma.ingress.meta.key} sets {a}, Ingress "
+            raise self.ctx.fail(f"conflicting ssl-redirect port: Ingress {ma.ingress.meta.key} sets {a}, Ingress "
                             f"{mb.ingress.meta.key} sets {b}", mb, "ssl-redirect")
         port, member = next(iter(found.items()))
         if port not in ports:
-            raise self.fail(f"ssl-redirect to port {port}, but no listener on port {port} "
+            raise self.ctx.fail(f"ssl-redirect to port {port}, but no listener on port {port} "
                             f"(listen-ports has {', '.join(map(str, ports))})", member, "ssl-redirect")
         if ports[port].protocol != "HTTPS":
-            raise self.fail(f"ssl-redirect to port {port}, but that listener is {ports[port].protocol}, not HTTPS",
+            raise self.ctx.fail(f"ssl-redirect to port {port}, but that listener is {ports[port].protocol}, not HTTPS",
                             member, "ssl-redirect")
         return port
 
@@ -489,7 +391,7 @@ class _Builder:
             return (Action("fixed-response", fixed_response_config=FixedResponseConfig("404", "text/plain")),)
         if len(with_default) > 1:
             keys = ", ".join(m.ingress.meta.key for m in with_default)
-            raise self.fail(f"multiple Ingresses define a default backend: {keys}", with_default[1])
+            raise self.ctx.fail(f"multiple Ingresses define a default backend: {keys}", with_default[1])
         member = with_default[0]
         assert member.ingress.default_backend is not None
         return self._actions(protocol, member, member.ingress.default_backend)
@@ -507,8 +409,9 @@ class _Builder:
                         actions = self._actions(protocol, member, path.backend)
                         transforms = build_transforms(member.ingress.alb.get(
                             f"transforms.{path.backend.service_name}"))
-                        rules.append((conditions, actions, transforms, self.merged_tags(self.ingress_tags(member))))
-                    self.attempt(one, None)
+                        tags = merged_tags(self.ctx, ingress_tags(self.ctx, member))
+                        rules.append((conditions, actions, transforms, tags))
+                    self.ctx.attempt(one, None)
         optimized = optimize_rules(port, protocol, rules)
         for priority, (conditions, actions, transforms, tags) in enumerate(optimized, start=1):
             self.resources.append(Resource(LISTENER_RULE, f"{port}:{priority}", ListenerRuleSpec(
@@ -522,7 +425,7 @@ class _Builder:
         try:
             return path_conditions(host, path, path_type, use_regex, extra)
         except ValueError as exc:
-            raise self.fail(str(exc), member) from None
+            raise self.ctx.fail(str(exc), member) from None
 
     def _actions(self, protocol: str, member: Member, backend: ServiceBackend) -> tuple[Action, ...]:
         """The backend action, after the authenticate / jwt-validation action on HTTPS listeners."""
@@ -558,7 +461,7 @@ class _Builder:
             raise ModelError(member.ingress.meta.diagnostic(
                 f"servicePort is use-annotation but there is no annotation {key} (missing {key[len(ALB_PREFIX):]} "
                 "configuration; tolerate-non-existent-backend-action is false)", *backend.path))
-        self.warn(member.ingress.meta.diagnostic(
+        self.ctx.warn(member.ingress.meta.diagnostic(
             f"servicePort is use-annotation but there is no annotation {key}: the rule answers 503 "
             f"{MISSING_ACTION_BODY!r}, as the controller does (tolerate-non-existent-backend-action)",
             *backend.path, severity="warning"))
@@ -572,12 +475,12 @@ class _Builder:
         ing = member.ingress
         ref = f"{ing.namespace}/{name}"
         if self.settings.tolerate_non_existent_backend_service and single:
-            self.warn(ing.meta.diagnostic(
+            self.ctx.warn(ing.meta.diagnostic(
                 f"Service {ref} is not in the inputs: the rule answers 503 {MISSING_SERVICE_BODY!r}, as the "
                 "controller does (tolerate-non-existent-backend-service)", *path, severity="warning"))
             return _fixed_503(MISSING_SERVICE_BODY)
         if self.facts.offline:
-            self.warn(ing.meta.diagnostic(
+            self.ctx.warn(ing.meta.diagnostic(
                 f"Service {ref} is not in the inputs: its target group is shown as a placeholder; plan and apply "
                 "need its manifest, or --kube-context to read it from the cluster (or tolerate-non-existent-"
                 "backend-service: true in --config for the controller's 503 rule)", *path, severity="warning"))
@@ -598,9 +501,9 @@ class _Builder:
             auth_action = auth.auth_action(values, ing.namespace, self.inputs.secrets, self.settings.auth_env)
             jwt_action = auth.jwt_action(ing.alb)
         except auth.AuthProblem as exc:
-            raise self.fail(str(exc), member, exc.annotation) from None
+            raise self.ctx.fail(str(exc), member, exc.annotation) from None
         if auth_action is not None and jwt_action is not None:
-            raise self.fail(f"authentication (auth-type {values['auth-type']}) and jwt-validation can't both be "
+            raise self.ctx.fail(f"authentication (auth-type {values['auth-type']}) and jwt-validation can't both be "
                             "configured", member, "jwt-validation")
         return tuple(a for a in (auth_action, jwt_action) if a is not None)
 
@@ -662,7 +565,7 @@ class _Builder:
             return ref
         svc_port = svc.find_port(port)
         if svc_port is None:
-            raise self.fail(f"Service {svc.meta.key} has no port {port!r}", member)
+            raise self.ctx.fail(f"Service {svc.meta.key} has no port {port!r}", member)
         values = {**ing.alb, **svc.alb}  # the Service's annotations take precedence
 
         def pick(key: str, default: Any) -> Any:
@@ -672,7 +575,7 @@ class _Builder:
         if member.params is not None and member.params.spec.get("targetType"):
             target_type = member.params.spec["targetType"]
         if target_type == "ip" and not self.settings.gate("EnableIPTargetType", True):
-            raise self.fail("unsupported targetType: ip when EnableIPTargetType is false", member, "target-type")
+            raise self.ctx.fail("unsupported targetType: ip when EnableIPTargetType is false", member, "target-type")
         protocol = pick("backend-protocol", "HTTP")
         version = pick("backend-protocol-version", "HTTP1")
         live = self.facts.live_target_groups.get((self.group.id, res_id))
@@ -681,16 +584,16 @@ class _Builder:
             tg_port = self._node_port(member, svc, svc_port, live, (protocol, version))
         else:
             tg_port = svc_port.target_port if isinstance(svc_port.target_port, int) else 1
-        lb_ip_type = self.exclusive("ip-address-type", "ipAddressType")[0] or "ipv4"
+        lb_ip_type = self.ctx.exclusive("ip-address-type", "ipAddressType")[0] or "ipv4"
         ip_type = "ipv4"
         if "IPv6" in svc.ip_families:
             if lb_ip_type not in ("dualstack", "dualstack-without-public-ipv4"):
-                raise self.fail(f"Service {svc.meta.key} is IPv6 but the load balancer is not dualstack", member)
+                raise self.ctx.fail(f"Service {svc.meta.key} is IPv6 but the load balancer is not dualstack", member)
             ip_type = "ipv6"
         health = self._health_check(member, svc, values, target_type, protocol, version)
         control_port = binding.target_control_port(values, svc.name, port)
         if control_port is not None and target_type == "instance":
-            raise self.fail(f"target-control-port.{svc.name}.{port}: target control port is not supported for "
+            raise self.ctx.fail(f"target-control-port.{svc.name}.{port}: target control port is not supported for "
                             "instance target type target groups (use target-type ip)", member,
                             f"target-control-port.{svc.name}.{port}")
         name: str | Placeholder
@@ -707,9 +610,9 @@ class _Builder:
                 name = live.name
         ing_tags = ing.alb.get("tags") or {}
         svc_tags = svc.alb.get("tags") or {}
-        backend_tags = _merge_first_wins(svc_tags, ing_tags)
-        self._check_external(backend_tags, member)
-        tags = self.merged_tags(_merge_first_wins(self.class_tags(member), backend_tags))
+        backend_tags = merge_first_wins(svc_tags, ing_tags)
+        check_external(self.ctx, backend_tags, member)
+        tags = merged_tags(self.ctx, merge_first_wins(class_tags(self.ctx, member), backend_tags))
         attrs = values.get("target-group-attributes") or {}
         spec = TargetGroupSpec(
             name=name, target_type=target_type, port=tg_port, protocol=protocol, protocol_version=version,
@@ -739,7 +642,7 @@ class _Builder:
             return svc_port.node_port
         where = f"Service {svc.meta.key} port {svc_port.port}" + (f" ({svc_port.name})" if svc_port.name else "")
         if svc.type not in ("NodePort", "LoadBalancer"):
-            raise self.fail(
+            raise self.ctx.fail(
                 f"{where}: with target-type instance the Service must be of type NodePort or LoadBalancer, got "
                 f"{svc.type} (or use alb.ingress.kubernetes.io/target-type: ip)", member)
         if live is not None and protocol is not None and live.target_type == "instance" and \
@@ -747,7 +650,7 @@ class _Builder:
             return live.port
         index = svc.ports.index(svc_port) if svc_port in svc.ports else 0
         if self.facts.offline:
-            self.warn(svc.meta.diagnostic(
+            self.ctx.warn(svc.meta.diagnostic(
                 f"{where} has no nodePort in the manifest: the API server assigns it, so the target group's "
                 "port and name are shown as placeholders (plan and apply read it from the cluster with "
                 "--kube-context/--kubeconfig, or from the backend's live target group)",
@@ -768,14 +671,14 @@ class _Builder:
             else:
                 named = svc.find_port(str(raw_port))
                 if named is None:
-                    raise self.fail(f"healthcheck-port {raw_port!r} is not a port of Service {svc.meta.key}",
+                    raise self.ctx.fail(f"healthcheck-port {raw_port!r} is not a port of Service {svc.meta.key}",
                                     member, "healthcheck-port")
                 if target_type == "instance":
                     port = self._node_port(member, svc, named, None)
                 elif isinstance(named.target_port, int):
                     port = named.target_port
                 else:
-                    raise self.fail("cannot use a named healthcheck-port for target-type ip when the Service's "
+                    raise self.ctx.fail("cannot use a named healthcheck-port for target-type ip when the Service's "
                                     "targetPort is a named port", member, "healthcheck-port")
         grpc = version == "GRPC"
         matcher = values.get("success-codes", "12" if grpc else "200")
@@ -829,12 +732,6 @@ def _show_mtls(cfg: MutualAuthentication) -> str:
     return "{" + ", ".join(parts) + "}"
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"  # as written in the annotation
-    return ",".join(map(str, value)) if isinstance(value, list) else repr(value)
-
-
 @dataclass
 class Built:
     """One IngressGroup built: its stack (partial when there are problems: what could be built), every
@@ -847,9 +744,9 @@ class Built:
 
 def build_group(group: IngressGroup, inputs: Inputs, settings: Settings, facts: Facts) -> Built:
     """Build one IngressGroup, collecting every problem instead of stopping at the first."""
-    builder = _Builder(group, inputs, settings, facts)
-    stack = builder.build()
-    return Built(stack, builder.problems, builder.warnings)
+    ctx = BuildContext(group, inputs, settings, facts)
+    stack = _Builder(ctx).build()
+    return Built(stack, ctx.problems, ctx.warnings)
 
 
 def build_stack(group: IngressGroup, inputs: Inputs, settings: Settings, facts: Facts,
