@@ -4,7 +4,7 @@ builder does (``pkg/ingress/model_build_*.go``). Pure: inputs, settings and fact
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -12,6 +12,7 @@ from albctl.errors import Diagnostic
 from albctl.manifests.objects import ALB_PREFIX, Ingress, Inputs, Service, ServiceBackend
 from albctl.model import addons, auth, listeners, names
 from albctl.model.build_context import BuildContext, ModelError, merge_first_wins
+from albctl.model.build_listen_ports import PortConfig, build_listen_ports
 from albctl.model.build_tags import group_tags, ingress_tags, merged_tags
 from albctl.model.build_target_groups import TargetGroups
 from albctl.model.cluster import merge_service
@@ -37,7 +38,6 @@ from albctl.model.stack import (
     ListenerRuleSpec,
     ListenerSpec,
     LoadBalancerSpec,
-    MutualAuthentication,
     Placeholder,
     RedirectConfig,
     Ref,
@@ -56,18 +56,6 @@ from albctl.settings import Settings
 # the controller's fixed responses for a backend that does not exist (enhanced_backend_builder.go)
 MISSING_SERVICE_BODY = "Backend service does not exist"
 MISSING_ACTION_BODY = "Backend action does not exist"
-HEALTH_CHECK_DEFAULTS = {"interval": 15, "timeout": 5, "healthy": 2, "unhealthy": 2}
-
-
-@dataclass
-class _PortConfig:
-    protocol: str
-    cidrs_v4: list[str] = field(default_factory=list)
-    cidrs_v6: list[str] = field(default_factory=list)
-    prefix_lists: list[str] = field(default_factory=list)
-    ssl_policy: str | None = None
-    certs: list[Token] = field(default_factory=list)
-    mtls: MutualAuthentication | None = None
 
 
 class _Builder:
@@ -81,128 +69,14 @@ class _Builder:
         self.backend_sg: Token | None = None
         self.target_groups = TargetGroups(ctx, None)
 
-    # -- listen ports ---------------------------------------------------------------------------
-
-    def _member_ports(self, member: Member) -> dict[int, _PortConfig]:
-        ing, params = member.ingress, member.params
-        spec = params.spec if params else {}
-        certs: list[Token] = list(spec.get("certificateArn") or ing.alb.get("certificate-arn") or [])
-        ssl_policy = spec.get("sslPolicy") or ing.alb.get("ssl-policy")
-        prefix_lists = list(spec.get("PrefixListsIDs") or spec.get("prefixListsIDs")
-                            or ing.alb.get("security-group-prefix-lists") or [])
-        cidrs = list(spec.get("inboundCIDRs") or ing.alb.get("inbound-cidrs") or [])
-        v4 = [c for c in cidrs if ":" not in c]
-        v6 = [c for c in cidrs if ":" in c]
-        raw_ports = ing.alb.get("listen-ports")
-        if raw_ports is None:
-            ports = {443: "HTTPS"} if certs else {80: "HTTP"}
-        else:
-            ports = {}
-            for entry in raw_ports:
-                for protocol, port in entry.items():
-                    ports[int(port)] = protocol
-        if "HTTPS" in ports.values() and not certs:
-            hosts = sorted({r.host for r in ing.rules if r.host} | {h for t in ing.tls for h in t.hosts})
-            certs = list(self.facts.certificates_for(hosts, ing.meta.key))
-        mtls = listeners.member_mtls(ing.alb.get("mutual-authentication"), self.facts)
-        out = {}
-        for port, protocol in ports.items():
-            cfg = _PortConfig(protocol, list(v4), list(v6), list(prefix_lists))
-            if protocol == "HTTPS":
-                cfg.certs = list(certs)
-                cfg.ssl_policy = ssl_policy
-                cfg.mtls = mtls.get(port)
-            out[port] = cfg
-        return out
-
-    def _merge_ports(self, per_member: list[tuple[Member, dict[int, _PortConfig]]]) -> dict[int, _PortConfig]:
-        by_port: dict[int, list[tuple[Member, _PortConfig]]] = {}
-        for member, cfgs in per_member:
-            for port, cfg in cfgs.items():
-                by_port.setdefault(port, []).append((member, cfg))
-        merged: dict[int, _PortConfig] = {}
-        for port in sorted(by_port):
-            entries = by_port[port]
-            first_member, first = entries[0]
-            out = _PortConfig(first.protocol)
-            cidr_owner: tuple[Member, set[str], set[str]] | None = None
-            pl_owner: tuple[Member, set[str]] | None = None
-            policy_owner: Member | None = None
-            seen_certs: set[str] = set()
-            default_cert_member = next((i for i, (_, c) in enumerate(entries) if c.certs), None)
-            if default_cert_member is not None:
-                out.certs.append(entries[default_cert_member][1].certs[0])
-            for index, (member, cfg) in enumerate(entries):
-                if cfg.protocol != out.protocol:
-                    raise self.ctx.fail(f"conflicting protocol on port {port}: Ingress {first_member.ingress.meta.key} "
-                                    f"uses {out.protocol}, Ingress {member.ingress.meta.key} uses {cfg.protocol}",
-                                    member, "listen-ports")
-                if cfg.cidrs_v4 or cfg.cidrs_v6:
-                    if cidr_owner is None:
-                        cidr_owner = (member, set(cfg.cidrs_v4), set(cfg.cidrs_v6))
-                    elif (cidr_owner[1], cidr_owner[2]) != (set(cfg.cidrs_v4), set(cfg.cidrs_v6)):
-                        raise self.ctx.fail(
-                            f"conflicting inbound-cidrs on port {port}: Ingress {cidr_owner[0].ingress.meta.key} "
-                            f"sets {sorted(cidr_owner[1] | cidr_owner[2])}, Ingress {member.ingress.meta.key} sets "
-                            f"{sorted(set(cfg.cidrs_v4) | set(cfg.cidrs_v6))}", member, "inbound-cidrs")
-                if cfg.prefix_lists:
-                    if pl_owner is None:
-                        pl_owner = (member, set(cfg.prefix_lists))
-                    elif pl_owner[1] != set(cfg.prefix_lists):
-                        raise self.ctx.fail(f"conflicting security-group-prefix-lists on port {port}: Ingress "
-                                        f"{pl_owner[0].ingress.meta.key} sets {sorted(pl_owner[1])}, Ingress "
-                                        f"{member.ingress.meta.key} sets {sorted(set(cfg.prefix_lists))}", member,
-                                        "security-group-prefix-lists")
-                if cfg.ssl_policy is not None:
-                    if policy_owner is None:
-                        policy_owner, out.ssl_policy = member, cfg.ssl_policy
-                    elif out.ssl_policy != cfg.ssl_policy:
-                        raise self.ctx.fail(f"conflicting ssl-policy on port {port}: Ingress "
-                                        f"{policy_owner.ingress.meta.key} sets {out.ssl_policy!r}, Ingress "
-                                        f"{member.ingress.meta.key} sets {cfg.ssl_policy!r}", member, "ssl-policy")
-                for j, cert in enumerate(cfg.certs):
-                    if index == default_cert_member and j == 0:
-                        continue
-                    key = str(cert)
-                    if key not in seen_certs:
-                        seen_certs.add(key)
-                        out.certs.append(cert)
-            if cidr_owner is not None:
-                out.cidrs_v4, out.cidrs_v6 = sorted(cidr_owner[1]), sorted(cidr_owner[2])
-            if pl_owner is not None:
-                out.prefix_lists = sorted(pl_owner[1])
-            if not out.cidrs_v4 and not out.cidrs_v6 and not out.prefix_lists:
-                out.cidrs_v4, out.cidrs_v6 = ["0.0.0.0/0"], ["::/0"]
-            if out.protocol == "HTTPS" and out.ssl_policy is None:
-                out.ssl_policy = self.settings.default_ssl_policy
-            out.mtls = self._merge_mtls(port, entries)
-            merged[port] = out
-        return merged
-
-    def _merge_mtls(self, port: int, entries: list[tuple[Member, _PortConfig]]) -> MutualAuthentication | None:
-        owner: tuple[Member, MutualAuthentication] | None = None
-        for member, cfg in entries:
-            if cfg.mtls is None:
-                continue
-            if owner is None:
-                owner = (member, cfg.mtls)
-            elif owner[1] != cfg.mtls:
-                raise self.ctx.fail(f"conflicting mutual-authentication on port {port}: Ingress "
-                                f"{owner[0].ingress.meta.key} sets {_show_mtls(owner[1])}, Ingress "
-                                f"{member.ingress.meta.key} sets {_show_mtls(cfg.mtls)}", member,
-                                "mutual-authentication")
-        return owner[1] if owner else None
-
     # -- load balancer --------------------------------------------------------------------------
 
     def build(self) -> Stack:
         """The group's stack; every problem found on the way is in ``self.problems`` (each step that
         fails is left out of the stack and the build goes on, so one run reports them all)."""
-        for member in self.group.members:
-            self.ctx.attempt(partial(self._check_create_acm_cert, member), None)
-        no_ports: dict[int, _PortConfig] = {}
-        per_member = [(m, self.ctx.attempt(partial(self._member_ports, m), no_ports)) for m in self.group.members]
-        ports = self.ctx.attempt(lambda: self._merge_ports(per_member), no_ports)
+        listen_ports = build_listen_ports(self.ctx)
+        ports = listen_ports.ports
+        per_member = listen_ports.per_member
         scheme = self.ctx.attempt(lambda: self.ctx.exclusive("scheme", "scheme")[0], None)
         scheme = scheme or self.settings.default_load_balancer_scheme
         ip_type = self.ctx.attempt(lambda: self.ctx.exclusive("ip-address-type", "ipAddressType")[0], None) or "ipv4"
@@ -238,16 +112,7 @@ class _Builder:
         resources = sorted(self.resources, key=lambda r: order[r.type])
         return Stack(self.group.id, tuple(m.ingress.meta.key for m in self.group.members), tuple(resources))
 
-    def _check_create_acm_cert(self, member: Member) -> None:
-        # the controller creates ACM certificates only with this gate on (off by default), and not for an
-        # Ingress with certificate-arn; albctl does not create certificates, so it refuses rather than build
-        # a listener without one
-        if (member.ingress.alb.get("create-acm-cert") and self.settings.gate("EnableCertificateManagement")
-                and not member.ingress.alb.get("certificate-arn")):
-            raise self.ctx.fail("create-acm-cert is not supported by albctl yet: request the certificate in ACM "
-                            "and set alb.ingress.kubernetes.io/certificate-arn", member, "create-acm-cert")
-
-    def _listener(self, port: int, cfg: _PortConfig, per_member: list[tuple[Member, dict[int, _PortConfig]]],
+    def _listener(self, port: int, cfg: PortConfig, per_member: list[tuple[Member, dict[int, PortConfig]]],
                   redirect_port: int | None, lb_ref: Ref) -> None:
         members = [m for m, cfgs in per_member if port in cfgs]
         listener_ref = Ref(LISTENER, str(port), "listenerARN")
@@ -321,7 +186,7 @@ class _Builder:
         merged = merge_first_wins(class_attrs, {k: v for k, (v, _) in attrs.items()})
         return tuple(Attribute(k, v) for k, v in sorted(merged.items()))
 
-    def _security_groups(self, ports: dict[int, _PortConfig], ip_type: str) -> tuple[Token, ...]:
+    def _security_groups(self, ports: dict[int, PortConfig], ip_type: str) -> tuple[Token, ...]:
         explicit, member = self.ctx.exclusive("security-groups")
         if explicit:
             # read only with explicit security groups, as the controller does (a conflict elsewhere is moot)
@@ -358,7 +223,7 @@ class _Builder:
         self.backend_sg = self.facts.backend_security_group()
         return (managed, self.backend_sg)
 
-    def _ssl_redirect(self, ports: dict[int, _PortConfig]) -> int | None:
+    def _ssl_redirect(self, ports: dict[int, PortConfig]) -> int | None:
         found: dict[int, Member] = {}
         for member in self.group.members:
             if member.params is not None and member.params.spec.get("sslRedirectPort"):
@@ -570,17 +435,6 @@ def _single_service(cfg: dict[str, Any]) -> str | None:
     if len(groups) == 1 and groups[0].get("serviceName"):
         return str(groups[0]["serviceName"])
     return None
-
-
-def _show_mtls(cfg: MutualAuthentication) -> str:
-    parts = [f"mode={cfg.mode}"]
-    if cfg.trust_store_arn:
-        parts.append(f"trustStore={cfg.trust_store_arn}")
-    if cfg.ignore_client_certificate_expiry is not None:
-        parts.append(f"ignoreClientCertificateExpiry={str(cfg.ignore_client_certificate_expiry).lower()}")
-    if cfg.advertise_trust_store_ca_names is not None:
-        parts.append(f"advertiseTrustStoreCaNames={cfg.advertise_trust_store_ca_names}")
-    return "{" + ", ".join(parts) + "}"
 
 
 @dataclass
