@@ -13,6 +13,7 @@ from albctl.manifests.objects import ALB_PREFIX, Ingress, Inputs, Service, Servi
 from albctl.model import addons, auth, listeners, names
 from albctl.model.build_context import BuildContext, ModelError, merge_first_wins
 from albctl.model.build_listen_ports import PortConfig, build_listen_ports
+from albctl.model.build_security_groups import SecurityGroups, build_security_groups
 from albctl.model.build_tags import group_tags, ingress_tags, merged_tags
 from albctl.model.build_target_groups import TargetGroups
 from albctl.model.cluster import merge_service
@@ -25,7 +26,6 @@ from albctl.model.stack import (
     LISTENER_RULE,
     LOAD_BALANCER,
     LOAD_BALANCER_ID,
-    MANAGED_SG_ID,
     SECURITY_GROUP,
     TARGET_GROUP,
     TARGET_GROUP_BINDING,
@@ -34,7 +34,6 @@ from albctl.model.stack import (
     Certificate,
     FixedResponseConfig,
     ForwardConfig,
-    IPPermission,
     ListenerRuleSpec,
     ListenerSpec,
     LoadBalancerSpec,
@@ -43,7 +42,6 @@ from albctl.model.stack import (
     Ref,
     Resource,
     RuleCondition,
-    SecurityGroupSpec,
     Stack,
     StickinessConfig,
     SubnetMapping,
@@ -66,7 +64,6 @@ class _Builder:
         self.settings = ctx.settings
         self.facts = ctx.facts
         self.resources: list[Resource] = []
-        self.backend_sg: Token | None = None
         self.target_groups = TargetGroups(ctx, None)
 
     # -- load balancer --------------------------------------------------------------------------
@@ -82,16 +79,16 @@ class _Builder:
         ip_type = self.ctx.attempt(lambda: self.ctx.exclusive("ip-address-type", "ipAddressType")[0], None) or "ipv4"
         lb_ref = Ref(LOAD_BALANCER, LOAD_BALANCER_ID, "loadBalancerARN")
 
-        no_groups: tuple[Token, ...] = ()
-        security_groups = self.ctx.attempt(lambda: self._security_groups(ports, ip_type), no_groups)
-        self.target_groups = TargetGroups(self.ctx, self.backend_sg)
+        sgs = self.ctx.attempt(partial(build_security_groups, self.ctx, ports, ip_type), SecurityGroups())
+        self.resources += sgs.resources
+        self.target_groups = TargetGroups(self.ctx, sgs.backend)
         lb = self.ctx.attempt(lambda: LoadBalancerSpec(
             name=self._lb_name(scheme),
             type="application",
             scheme=scheme,
             ip_address_type=ip_type,
             subnet_mapping=tuple(SubnetMapping(s) for s in self._subnets(scheme)),
-            security_groups=security_groups,
+            security_groups=sgs.tokens,
             customer_owned_ipv4_pool=self.ctx.exclusive("customer-owned-ipv4-pool")[0],
             load_balancer_attributes=self._lb_attributes(),
             minimum_load_balancer_capacity=addons.minimum_capacity(self.group.members, self.settings, self.ctx.fail),
@@ -185,43 +182,6 @@ class _Builder:
                 attrs[k] = (v, member)
         merged = merge_first_wins(class_attrs, {k: v for k, (v, _) in attrs.items()})
         return tuple(Attribute(k, v) for k, v in sorted(merged.items()))
-
-    def _security_groups(self, ports: dict[int, PortConfig], ip_type: str) -> tuple[Token, ...]:
-        explicit, member = self.ctx.exclusive("security-groups")
-        if explicit:
-            # read only with explicit security groups, as the controller does (a conflict elsewhere is moot)
-            manage_rules, _ = self.ctx.exclusive("manage-backend-security-group-rules")
-            if manage_rules is None:  # the annotation beats the controller flag
-                manage_rules = self.settings.enable_manage_backend_security_group_rules
-            tokens: list[Token] = [self.facts.security_group(s) for s in explicit]
-            if manage_rules:
-                if not self.settings.enable_backend_security_group:
-                    raise self.ctx.fail("backendSG feature is required to manage worker node SG rules when "
-                                    "frontendSG manually specified", member, "manage-backend-security-group-rules")
-                self.backend_sg = self.facts.backend_security_group()
-                tokens.append(self.backend_sg)
-            return tuple(tokens)
-        g = self.group
-        permissions: list[IPPermission] = []
-        dualstack = ip_type in ("dualstack", "dualstack-without-public-ipv4")
-        for port, cfg in ports.items():
-            permissions += [IPPermission("tcp", port, port, cidr_ip=c) for c in cfg.cidrs_v4]
-            if dualstack:
-                permissions += [IPPermission("tcp", port, port, cidr_ipv6=c) for c in cfg.cidrs_v6]
-            permissions += [IPPermission("tcp", port, port, prefix_list_id=p) for p in cfg.prefix_lists]
-        sg = SecurityGroupSpec(
-            group_name=names.security_group_name(self.settings.cluster_name, g.id, g.explicit, g.namespace, g.name),
-            description="[k8s] Managed SecurityGroup for LoadBalancer",
-            ingress=tuple(permissions),
-            tags=merged_tags(self.ctx, group_tags(self.ctx, g.members)),
-        )
-        self.resources.append(Resource(SECURITY_GROUP, MANAGED_SG_ID, sg))
-        managed: Token = Ref(SECURITY_GROUP, MANAGED_SG_ID, "groupID")
-        if not self.settings.enable_backend_security_group:
-            self.backend_sg = managed
-            return (managed,)
-        self.backend_sg = self.facts.backend_security_group()
-        return (managed, self.backend_sg)
 
     def _ssl_redirect(self, ports: dict[int, PortConfig]) -> int | None:
         found: dict[int, Member] = {}
