@@ -104,8 +104,8 @@ def merge_ports(ctx: BuildContext, per_member: list[tuple[Member, dict[int, Port
         for index, (member, cfg) in enumerate(entries):
             if cfg.protocol != out.protocol:
                 raise ctx.fail(f"conflicting protocol on port {port}: Ingress {first_member.ingress.meta.key} "
-                                f"uses {out.protocol}, Ingress {member.ingress.meta.key} uses {cfg.protocol}",
-                                member, "listen-ports")
+                               f"uses {out.protocol}, Ingress {member.ingress.meta.key} uses {cfg.protocol}",
+                               member, "listen-ports")
             if cfg.cidrs_v4 or cfg.cidrs_v6:
                 if cidr_owner is None:
                     cidr_owner = (member, set(cfg.cidrs_v4), set(cfg.cidrs_v6))
@@ -119,16 +119,16 @@ def merge_ports(ctx: BuildContext, per_member: list[tuple[Member, dict[int, Port
                     pl_owner = (member, set(cfg.prefix_lists))
                 elif pl_owner[1] != set(cfg.prefix_lists):
                     raise ctx.fail(f"conflicting security-group-prefix-lists on port {port}: Ingress "
-                                    f"{pl_owner[0].ingress.meta.key} sets {sorted(pl_owner[1])}, Ingress "
-                                    f"{member.ingress.meta.key} sets {sorted(set(cfg.prefix_lists))}", member,
-                                    "security-group-prefix-lists")
+                                   f"{pl_owner[0].ingress.meta.key} sets {sorted(pl_owner[1])}, Ingress "
+                                   f"{member.ingress.meta.key} sets {sorted(set(cfg.prefix_lists))}", member,
+                                   "security-group-prefix-lists")
             if cfg.ssl_policy is not None:
                 if policy_owner is None:
                     policy_owner, out.ssl_policy = member, cfg.ssl_policy
                 elif out.ssl_policy != cfg.ssl_policy:
                     raise ctx.fail(f"conflicting ssl-policy on port {port}: Ingress "
-                                    f"{policy_owner.ingress.meta.key} sets {out.ssl_policy!r}, Ingress "
-                                    f"{member.ingress.meta.key} sets {cfg.ssl_policy!r}", member, "ssl-policy")
+                                   f"{policy_owner.ingress.meta.key} sets {out.ssl_policy!r}, Ingress "
+                                   f"{member.ingress.meta.key} sets {cfg.ssl_policy!r}", member, "ssl-policy")
             for j, cert in enumerate(cfg.certs):
                 if index == default_cert_member and j == 0:
                     continue
@@ -157,9 +157,9 @@ def _merge_mtls(ctx: BuildContext, port: int, entries: list[tuple[Member, PortCo
             owner = (member, cfg.mtls)
         elif owner[1] != cfg.mtls:
             raise ctx.fail(f"conflicting mutual-authentication on port {port}: Ingress "
-                            f"{owner[0].ingress.meta.key} sets {_show_mtls(owner[1])}, Ingress "
-                            f"{member.ingress.meta.key} sets {_show_mtls(cfg.mtls)}", member,
-                            "mutual-authentication")
+                           f"{owner[0].ingress.meta.key} sets {_show_mtls(owner[1])}, Ingress "
+                           f"{member.ingress.meta.key} sets {_show_mtls(cfg.mtls)}", member,
+                           "mutual-authentication")
     return owner[1] if owner else None
 
 def check_create_acm_cert(ctx: BuildContext, member: Member) -> None:
@@ -170,7 +170,7 @@ def check_create_acm_cert(ctx: BuildContext, member: Member) -> None:
     if (member.ingress.alb.get("create-acm-cert") and ctx.settings.gate("EnableCertificateManagement")
             and not member.ingress.alb.get("certificate-arn")):
         raise ctx.fail("create-acm-cert is not supported by albctl yet: request the certificate in ACM "
-                        "and set alb.ingress.kubernetes.io/certificate-arn", member, "create-acm-cert")
+                       "and set alb.ingress.kubernetes.io/certificate-arn", member, "create-acm-cert")
 
 
 def _show_mtls(cfg: MutualAuthentication) -> str:

@@ -56,14 +56,14 @@ def ssl_redirect_port(ctx: BuildContext, ports: Mapping[int, PortConfig]) -> int
     if len(found) > 1:
         (a, ma), (b, mb) = list(found.items())[:2]
         raise ctx.fail(f"conflicting ssl-redirect port: Ingress {ma.ingress.meta.key} sets {a}, Ingress "
-                        f"{mb.ingress.meta.key} sets {b}", mb, "ssl-redirect")
+                       f"{mb.ingress.meta.key} sets {b}", mb, "ssl-redirect")
     port, member = next(iter(found.items()))
     if port not in ports:
         raise ctx.fail(f"ssl-redirect to port {port}, but no listener on port {port} "
-                        f"(listen-ports has {', '.join(map(str, ports))})", member, "ssl-redirect")
+                       f"(listen-ports has {', '.join(map(str, ports))})", member, "ssl-redirect")
     if ports[port].protocol != "HTTPS":
         raise ctx.fail(f"ssl-redirect to port {port}, but that listener is {ports[port].protocol}, not HTTPS",
-                        member, "ssl-redirect")
+                       member, "ssl-redirect")
     return port
 
 

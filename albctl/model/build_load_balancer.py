@@ -52,7 +52,7 @@ def _name(ctx: BuildContext, scheme: str) -> str:
     if explicit:
         if len(explicit) > 32:
             raise ctx.fail("load balancer name cannot be longer than 32 characters", member,
-                            "load-balancer-name")
+                           "load-balancer-name")
         return str(explicit)
     g = ctx.group
     return names.load_balancer_name(ctx.settings.cluster_name, g.id, g.explicit, g.namespace, g.name, scheme)
@@ -67,8 +67,8 @@ def _subnets(ctx: BuildContext, scheme: str) -> tuple[Token, ...]:
     if selectors:
         if annotated:
             raise ctx.fail("conflicting subnet specifications: IngressClassParams versus annotation (an "
-                            "Ingress of the group without IngressClassParams subnets sets the annotation)",
-                            annotated[0][0], "subnets")
+                           "Ingress of the group without IngressClassParams subnets sets the annotation)",
+                           annotated[0][0], "subnets")
         selector = selectors[0]
         if any(s != selector for s in selectors[1:]):
             raise ctx.fail("conflicting IngressClassParams subnet specifications")
@@ -80,8 +80,8 @@ def _subnets(ctx: BuildContext, scheme: str) -> tuple[Token, ...]:
         for member, other in annotated[1:]:
             if sorted(other) != sorted(first):
                 raise ctx.fail(f"conflicting subnets: Ingress {first_member.ingress.meta.key} sets "
-                                f"{','.join(first)}, Ingress {member.ingress.meta.key} sets {','.join(other)}",
-                                member, "subnets")
+                               f"{','.join(first)}, Ingress {member.ingress.meta.key} sets {','.join(other)}",
+                               member, "subnets")
         return tuple(ctx.facts.subnet(s) for s in first)
     return ctx.facts.subnets_for(scheme, ctx.group.id)
 
@@ -95,8 +95,8 @@ def _attributes(ctx: BuildContext) -> tuple[Attribute, ...]:
         for k, v in (member.ingress.alb.get("load-balancer-attributes") or {}).items():
             if k in attrs and attrs[k][0] != v and k not in class_attrs:
                 raise ctx.fail(f"conflicting load balancer attributes {k}: Ingress "
-                                f"{attrs[k][1].ingress.meta.key} sets {attrs[k][0]!r}, Ingress "
-                                f"{member.ingress.meta.key} sets {v!r}", member, "load-balancer-attributes")
+                               f"{attrs[k][1].ingress.meta.key} sets {attrs[k][0]!r}, Ingress "
+                               f"{member.ingress.meta.key} sets {v!r}", member, "load-balancer-attributes")
             attrs[k] = (v, member)
     merged = merge_first_wins(class_attrs, {k: v for k, (v, _) in attrs.items()})
     return tuple(Attribute(k, v) for k, v in sorted(merged.items()))

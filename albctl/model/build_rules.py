@@ -135,7 +135,7 @@ class Actions:
             raise self._ctx.fail(str(exc), member, exc.annotation) from None
         if auth_action is not None and jwt_action is not None:
             raise self._ctx.fail(f"authentication (auth-type {values['auth-type']}) and jwt-validation can't both be "
-                            "configured", member, "jwt-validation")
+                                 "configured", member, "jwt-validation")
         return tuple(a for a in (auth_action, jwt_action) if a is not None)
 
     def _annotation_action(self, member: Member, name: str, cfg: dict[str, Any]) -> Action:

@@ -39,7 +39,7 @@ def build_security_groups(ctx: BuildContext, ports: Mapping[int, PortConfig], ip
         if manage_rules:
             if not ctx.settings.enable_backend_security_group:
                 raise ctx.fail("backendSG feature is required to manage worker node SG rules when "
-                                "frontendSG manually specified", member, "manage-backend-security-group-rules")
+                               "frontendSG manually specified", member, "manage-backend-security-group-rules")
             backend_sg = ctx.facts.backend_security_group()
             tokens.append(backend_sg)
             return SecurityGroups(tuple(tokens), backend_sg)

@@ -81,8 +81,8 @@ class TargetGroups:
         control_port = binding.target_control_port(values, svc.name, port)
         if control_port is not None and target_type == "instance":
             raise self.ctx.fail(f"target-control-port.{svc.name}.{port}: target control port is not supported for "
-                            "instance target type target groups (use target-type ip)", member,
-                            f"target-control-port.{svc.name}.{port}")
+                                "instance target type target groups (use target-type ip)", member,
+                                f"target-control-port.{svc.name}.{port}")
         name: str | Placeholder
         if isinstance(tg_port, Placeholder):
             name = Placeholder(f"target group name (needs the node port of Service {svc.meta.key} port {port})")
@@ -159,14 +159,14 @@ class TargetGroups:
                 named = svc.find_port(str(raw_port))
                 if named is None:
                     raise self.ctx.fail(f"healthcheck-port {raw_port!r} is not a port of Service {svc.meta.key}",
-                                    member, "healthcheck-port")
+                                        member, "healthcheck-port")
                 if target_type == "instance":
                     port = self._node_port(member, svc, named, None)
                 elif isinstance(named.target_port, int):
                     port = named.target_port
                 else:
                     raise self.ctx.fail("cannot use a named healthcheck-port for target-type ip when the Service's "
-                                    "targetPort is a named port", member, "healthcheck-port")
+                                        "targetPort is a named port", member, "healthcheck-port")
         grpc = version == "GRPC"
         matcher = values.get("success-codes", "12" if grpc else "200")
         return HealthCheckConfig(
