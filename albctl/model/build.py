@@ -1,838 +1,86 @@
 """Build the desired stack of an IngressGroup, the way aws-load-balancer-controller's model
 builder does (``pkg/ingress/model_build_*.go``). Pure: inputs, settings and facts in, a
-:class:`Stack` out, or a :class:`ModelError` naming the Ingress and annotation at fault."""
+:class:`Stack` out, or a :class:`ModelError` naming the Ingress and annotation at fault.
+
+One module per resource kind (``build_load_balancer``, ``build_listeners``, ``build_rules``,
+``build_target_groups``, ``build_security_groups``, with ``build_listen_ports`` and ``build_tags``);
+this one orders them and passes each what it needs from the ones before."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
-from typing import Any, TypeVar
 
 from albctl.errors import Diagnostic
-from albctl.manifests.objects import ALB_PREFIX, Ingress, Inputs, Service, ServiceBackend, ServicePort
-from albctl.model import addons, auth, binding, listeners, names
-from albctl.model.cluster import LiveTargetGroup, merge_service
+from albctl.manifests.objects import Inputs
+from albctl.model import addons
+from albctl.model.build_context import BuildContext, ModelError
+from albctl.model.build_listen_ports import build_listen_ports
+from albctl.model.build_listeners import build_listener, has_rules, ssl_redirect_port
+from albctl.model.build_load_balancer import build_load_balancer, ip_address_type, scheme
+from albctl.model.build_rules import MISSING_ACTION_BODY, MISSING_SERVICE_BODY, Actions, build_rules
+from albctl.model.build_security_groups import SecurityGroups, build_security_groups
+from albctl.model.build_target_groups import TargetGroups
 from albctl.model.facts import Facts
-from albctl.model.groups import IngressGroup, Member
-from albctl.model.rules import build_transforms, optimize_rules, path_conditions, sort_paths
+from albctl.model.groups import IngressGroup
 from albctl.model.stack import (
     ADDON_TYPES,
     LISTENER,
     LISTENER_RULE,
     LOAD_BALANCER,
     LOAD_BALANCER_ID,
-    MANAGED_SG_ID,
     SECURITY_GROUP,
     TARGET_GROUP,
     TARGET_GROUP_BINDING,
-    Action,
-    Attribute,
-    Certificate,
-    FixedResponseConfig,
-    ForwardConfig,
-    HealthCheckConfig,
-    IPPermission,
-    ListenerRuleSpec,
-    ListenerSpec,
-    LoadBalancerSpec,
-    MutualAuthentication,
-    Placeholder,
-    RedirectConfig,
     Ref,
     Resource,
-    RuleCondition,
-    SecurityGroupSpec,
     Stack,
-    StickinessConfig,
-    SubnetMapping,
-    TargetGroupBindingSpec,
-    TargetGroupSpec,
-    TargetGroupTuple,
-    Token,
-    Transform,
 )
 from albctl.settings import Settings
 
-# the controller's fixed responses for a backend that does not exist (enhanced_backend_builder.go)
-MISSING_SERVICE_BODY = "Backend service does not exist"
-MISSING_ACTION_BODY = "Backend action does not exist"
-HEALTH_CHECK_DEFAULTS = {"interval": 15, "timeout": 5, "healthy": 2, "unhealthy": 2}
-LOW_PRIORITY_DEFAULT_TAGS = "EnableDefaultTagsLowPriority"
-T = TypeVar("T")
+__all__ = ["MISSING_ACTION_BODY", "MISSING_SERVICE_BODY", "Built", "ModelError", "build_group", "build_stack"]
+
+_ORDER = {LOAD_BALANCER: 0, SECURITY_GROUP: 1, LISTENER: 2, LISTENER_RULE: 3, TARGET_GROUP: 4,
+          TARGET_GROUP_BINDING: 5, **{t: 6 + i for i, t in enumerate(ADDON_TYPES)}}
 
 
-class ModelError(Exception):
-    """The manifests are valid one by one but do not make a load balancer together."""
+def _build(ctx: BuildContext) -> Stack:
+    """The group's stack; every problem found on the way is in ``ctx.problems`` (each step that fails is
+    left out of the stack and the build goes on, so one run reports them all)."""
+    listen_ports = build_listen_ports(ctx)
+    ports = listen_ports.ports
+    lb_scheme = scheme(ctx)
+    ip_type = ip_address_type(ctx)
+    lb_ref = Ref(LOAD_BALANCER, LOAD_BALANCER_ID, "loadBalancerARN")
+    resources: list[Resource] = []
 
-    def __init__(self, diagnostic: Diagnostic) -> None:
-        super().__init__(str(diagnostic))
-        self.diagnostic = diagnostic
-
-
-@dataclass
-class _PortConfig:
-    protocol: str
-    cidrs_v4: list[str] = field(default_factory=list)
-    cidrs_v6: list[str] = field(default_factory=list)
-    prefix_lists: list[str] = field(default_factory=list)
-    ssl_policy: str | None = None
-    certs: list[Token] = field(default_factory=list)
-    mtls: MutualAuthentication | None = None
-
-
-def _merge_first_wins(*maps: Mapping[str, str] | None) -> dict[str, str]:
-    """The controller's MergeStringMap: the first map that has a key wins."""
-    out: dict[str, str] = {}
-    for m in maps:
-        for k, v in (m or {}).items():
-            out.setdefault(k, v)
-    return out
-
-
-class _Builder:
-    def __init__(self, group: IngressGroup, inputs: Inputs, settings: Settings, facts: Facts) -> None:
-        self.group = group
-        self.inputs = inputs
-        self.settings = settings
-        self.facts = facts
-        self.resources: list[Resource] = []
-        self.target_groups: dict[str, Resource] = {}
-        self.backend_sg: Token | None = None
-        self.warnings: list[Diagnostic] = []
-        self._warned: set[str] = set()
-        self.problems: list[Diagnostic] = []  # every problem of the group, in the order found
-
-    def attempt(self, fn: Callable[[], T], default: T) -> T:
-        """``fn()``, or ``default`` with its problem recorded: the build goes on to find the next one."""
-        try:
-            return fn()
-        except ModelError as exc:
-            if exc.diagnostic not in self.problems:
-                self.problems.append(exc.diagnostic)
-            return default
-
-    # -- errors ---------------------------------------------------------------------------------
-
-    def warn(self, diagnostic: Diagnostic) -> None:
-        """A warning, once per message (a Service used by many rules is reported once)."""
-        key = f"{diagnostic.obj}:{diagnostic.message}"
-        if key not in self._warned:
-            self._warned.add(key)
-            self.warnings.append(diagnostic)
-
-    def fail(self, message: str, member: Member | None = None, annotation: str | None = None) -> ModelError:
-        member = member or self.group.members[0]
-        meta = member.ingress.meta
-        if annotation:
-            key = ALB_PREFIX + annotation
-            return ModelError(meta.diagnostic(message, "metadata", "annotations", key,
-                                              field_name=f"metadata.annotations[{key}]"))
-        return ModelError(meta.diagnostic(message))
-
-    def exclusive(self, annotation: str, params_field: str | None = None) -> tuple[Any, Member | None]:
-        """An Exclusive annotation: every member that sets it must agree (IngressClassParams first)."""
-        chosen: tuple[Any, Member] | None = None
-        for member in self.group.members:
-            value = None
-            if params_field and member.params is not None and member.params.spec.get(params_field) is not None:
-                value = member.params.spec[params_field]
-            elif annotation in member.ingress.alb:
-                value = member.ingress.alb[annotation]
-            if value is None:
-                continue
-            if chosen is None:
-                chosen = (value, member)
-            elif chosen[0] != value:  # lists compare in order, as the controller's cmp.Equal does
-                a, b = chosen[1].ingress.meta.key, member.ingress.meta.key
-                raise self.fail(f"conflicting {annotation}: Ingress {a} sets {_show(chosen[0])}, "
-                                f"Ingress {b} sets {_show(value)}", member, annotation)
-        return (chosen[0], chosen[1]) if chosen else (None, None)
-
-    def merged_tags(self, tags: Mapping[str, str]) -> dict[str, str]:
-        if self.settings.gate(LOW_PRIORITY_DEFAULT_TAGS):
-            return _merge_first_wins(tags, self.settings.default_tags)
-        return _merge_first_wins(self.settings.default_tags, tags)
-
-    def _check_external(self, tags: Mapping[str, str], member: Member) -> None:
-        for key in tags:
-            if key in self.settings.external_managed_tags:
-                raise self.fail(f"external managed tag key {key} cannot be specified", member, "tags")
-
-    def class_tags(self, member: Member) -> dict[str, str]:
-        if member.params is None:
-            return {}
-        tags = {str(t.get("key")): str(t.get("value", "")) for t in member.params.spec.get("tags") or []}
-        self._check_external(tags, member)
-        return tags
-
-    def ingress_tags(self, member: Member) -> dict[str, str]:
-        tags = member.ingress.alb.get("tags") or {}
-        self._check_external(tags, member)
-        return _merge_first_wins(self.class_tags(member), tags)
-
-    def group_tags(self, members: tuple[Member, ...] | list[Member]) -> dict[str, str]:
-        out: dict[str, tuple[str, Member]] = {}
-        for member in members:
-            for k, v in self.ingress_tags(member).items():
-                if k in out and out[k][0] != v:
-                    raise self.fail(f"conflicting tag {k}: Ingress {out[k][1].ingress.meta.key} sets "
-                                    f"{out[k][0]!r}, Ingress {member.ingress.meta.key} sets {v!r}", member, "tags")
-                out[k] = (v, member)
-        return {k: v for k, (v, _) in out.items()}
-
-    # -- listen ports ---------------------------------------------------------------------------
-
-    def _member_ports(self, member: Member) -> dict[int, _PortConfig]:
-        ing, params = member.ingress, member.params
-        spec = params.spec if params else {}
-        certs: list[Token] = list(spec.get("certificateArn") or ing.alb.get("certificate-arn") or [])
-        ssl_policy = spec.get("sslPolicy") or ing.alb.get("ssl-policy")
-        prefix_lists = list(spec.get("PrefixListsIDs") or spec.get("prefixListsIDs")
-                            or ing.alb.get("security-group-prefix-lists") or [])
-        cidrs = list(spec.get("inboundCIDRs") or ing.alb.get("inbound-cidrs") or [])
-        v4 = [c for c in cidrs if ":" not in c]
-        v6 = [c for c in cidrs if ":" in c]
-        raw_ports = ing.alb.get("listen-ports")
-        if raw_ports is None:
-            ports = {443: "HTTPS"} if certs else {80: "HTTP"}
-        else:
-            ports = {}
-            for entry in raw_ports:
-                for protocol, port in entry.items():
-                    ports[int(port)] = protocol
-        if "HTTPS" in ports.values() and not certs:
-            hosts = sorted({r.host for r in ing.rules if r.host} | {h for t in ing.tls for h in t.hosts})
-            certs = list(self.facts.certificates_for(hosts, ing.meta.key))
-        mtls = listeners.member_mtls(ing.alb.get("mutual-authentication"), self.facts)
-        out = {}
-        for port, protocol in ports.items():
-            cfg = _PortConfig(protocol, list(v4), list(v6), list(prefix_lists))
-            if protocol == "HTTPS":
-                cfg.certs = list(certs)
-                cfg.ssl_policy = ssl_policy
-                cfg.mtls = mtls.get(port)
-            out[port] = cfg
-        return out
-
-    def _merge_ports(self, per_member: list[tuple[Member, dict[int, _PortConfig]]]) -> dict[int, _PortConfig]:
-        by_port: dict[int, list[tuple[Member, _PortConfig]]] = {}
-        for member, cfgs in per_member:
-            for port, cfg in cfgs.items():
-                by_port.setdefault(port, []).append((member, cfg))
-        merged: dict[int, _PortConfig] = {}
-        for port in sorted(by_port):
-            entries = by_port[port]
-            first_member, first = entries[0]
-            out = _PortConfig(first.protocol)
-            cidr_owner: tuple[Member, set[str], set[str]] | None = None
-            pl_owner: tuple[Member, set[str]] | None = None
-            policy_owner: Member | None = None
-            seen_certs: set[str] = set()
-            default_cert_member = next((i for i, (_, c) in enumerate(entries) if c.certs), None)
-            if default_cert_member is not None:
-                out.certs.append(entries[default_cert_member][1].certs[0])
-            for index, (member, cfg) in enumerate(entries):
-                if cfg.protocol != out.protocol:
-                    raise self.fail(f"conflicting protocol on port {port}: Ingress {first_member.ingress.meta.key} "
-                                    f"uses {out.protocol}, Ingress {member.ingress.meta.key} uses {cfg.protocol}",
-                                    member, "listen-ports")
-                if cfg.cidrs_v4 or cfg.cidrs_v6:
-                    if cidr_owner is None:
-                        cidr_owner = (member, set(cfg.cidrs_v4), set(cfg.cidrs_v6))
-                    elif (cidr_owner[1], cidr_owner[2]) != (set(cfg.cidrs_v4), set(cfg.cidrs_v6)):
-                        raise self.fail(
-                            f"conflicting inbound-cidrs on port {port}: Ingress {cidr_owner[0].ingress.meta.key} "
-                            f"sets {sorted(cidr_owner[1] | cidr_owner[2])}, Ingress {member.ingress.meta.key} sets "
-                            f"{sorted(set(cfg.cidrs_v4) | set(cfg.cidrs_v6))}", member, "inbound-cidrs")
-                if cfg.prefix_lists:
-                    if pl_owner is None:
-                        pl_owner = (member, set(cfg.prefix_lists))
-                    elif pl_owner[1] != set(cfg.prefix_lists):
-                        raise self.fail(f"conflicting security-group-prefix-lists on port {port}: Ingress "
-                                        f"{pl_owner[0].ingress.meta.key} sets {sorted(pl_owner[1])}, Ingress "
-                                        f"{member.ingress.meta.key} sets {sorted(set(cfg.prefix_lists))}", member,
-                                        "security-group-prefix-lists")
-                if cfg.ssl_policy is not None:
-                    if policy_owner is None:
-                        policy_owner, out.ssl_policy = member, cfg.ssl_policy
-                    elif out.ssl_policy != cfg.ssl_policy:
-                        raise self.fail(f"conflicting ssl-policy on port {port}: Ingress "
-                                        f"{policy_owner.ingress.meta.key} sets {out.ssl_policy!r}, Ingress "
-                                        f"{member.ingress.meta.key} sets {cfg.ssl_policy!r}", member, "ssl-policy")
-                for j, cert in enumerate(cfg.certs):
-                    if index == default_cert_member and j == 0:
-                        continue
-                    key = str(cert)
-                    if key not in seen_certs:
-                        seen_certs.add(key)
-                        out.certs.append(cert)
-            if cidr_owner is not None:
-                out.cidrs_v4, out.cidrs_v6 = sorted(cidr_owner[1]), sorted(cidr_owner[2])
-            if pl_owner is not None:
-                out.prefix_lists = sorted(pl_owner[1])
-            if not out.cidrs_v4 and not out.cidrs_v6 and not out.prefix_lists:
-                out.cidrs_v4, out.cidrs_v6 = ["0.0.0.0/0"], ["::/0"]
-            if out.protocol == "HTTPS" and out.ssl_policy is None:
-                out.ssl_policy = self.settings.default_ssl_policy
-            out.mtls = self._merge_mtls(port, entries)
-            merged[port] = out
-        return merged
-
-    def _merge_mtls(self, port: int, entries: list[tuple[Member, _PortConfig]]) -> MutualAuthentication | None:
-        owner: tuple[Member, MutualAuthentication] | None = None
-        for member, cfg in entries:
-            if cfg.mtls is None:
-                continue
-            if owner is None:
-                owner = (member, cfg.mtls)
-            elif owner[1] != cfg.mtls:
-                raise self.fail(f"conflicting mutual-authentication on port {port}: Ingress "
-                                f"{owner[0].ingress.meta.key} sets {_show_mtls(owner[1])}, Ingress "
-                                f"{member.ingress.meta.key} sets {_show_mtls(cfg.mtls)}", member,
-                                "mutual-authentication")
-        return owner[1] if owner else None
-
-    # -- load balancer --------------------------------------------------------------------------
-
-    def build(self) -> Stack:
-        """The group's stack; every problem found on the way is in ``self.problems`` (each step that
-        fails is left out of the stack and the build goes on, so one run reports them all)."""
-        for member in self.group.members:
-            self.attempt(partial(self._check_create_acm_cert, member), None)
-        no_ports: dict[int, _PortConfig] = {}
-        per_member = [(m, self.attempt(partial(self._member_ports, m), no_ports)) for m in self.group.members]
-        ports = self.attempt(lambda: self._merge_ports(per_member), no_ports)
-        scheme = self.attempt(lambda: self.exclusive("scheme", "scheme")[0], None)
-        scheme = scheme or self.settings.default_load_balancer_scheme
-        ip_type = self.attempt(lambda: self.exclusive("ip-address-type", "ipAddressType")[0], None) or "ipv4"
-        lb_ref = Ref(LOAD_BALANCER, LOAD_BALANCER_ID, "loadBalancerARN")
-
-        no_groups: tuple[Token, ...] = ()
-        security_groups = self.attempt(lambda: self._security_groups(ports, ip_type), no_groups)
-        lb = self.attempt(lambda: LoadBalancerSpec(
-            name=self._lb_name(scheme),
-            type="application",
-            scheme=scheme,
-            ip_address_type=ip_type,
-            subnet_mapping=tuple(SubnetMapping(s) for s in self._subnets(scheme)),
-            security_groups=security_groups,
-            customer_owned_ipv4_pool=self.exclusive("customer-owned-ipv4-pool")[0],
-            load_balancer_attributes=self._lb_attributes(),
-            minimum_load_balancer_capacity=addons.minimum_capacity(self.group.members, self.settings, self.fail),
-            tags=self.merged_tags(self.group_tags(self.group.members)),
-            ipv4_ipam_pool=addons.ipv4_ipam_pool(self.group.members, self.fail),
-        ), None)
-        if lb is not None:
-            self.resources.insert(0, Resource(LOAD_BALANCER, LOAD_BALANCER_ID, lb))
-        redirect_port = self.attempt(lambda: self._ssl_redirect(ports), None)
-        for port, cfg in ports.items():
-            self.attempt(partial(self._listener, port, cfg, per_member, redirect_port, lb_ref), None)
-        no_addons: list[Resource] = []
-        self.resources += self.attempt(
-            lambda: addons.addon_resources(self.group.members, lb_ref, self.facts, self.fail), no_addons)
-        order = {LOAD_BALANCER: 0, SECURITY_GROUP: 1, LISTENER: 2, LISTENER_RULE: 3, TARGET_GROUP: 4,
-                 TARGET_GROUP_BINDING: 5, **{t: 6 + i for i, t in enumerate(ADDON_TYPES)}}
-        resources = sorted(self.resources, key=lambda r: order[r.type])
-        return Stack(self.group.id, tuple(m.ingress.meta.key for m in self.group.members), tuple(resources))
-
-    def _check_create_acm_cert(self, member: Member) -> None:
-        # the controller creates ACM certificates only with this gate on (off by default), and not for an
-        # Ingress with certificate-arn; albctl does not create certificates, so it refuses rather than build
-        # a listener without one
-        if (member.ingress.alb.get("create-acm-cert") and self.settings.gate("EnableCertificateManagement")
-                and not member.ingress.alb.get("certificate-arn")):
-            raise self.fail("create-acm-cert is not supported by albctl yet: request the certificate in ACM "
-                            "and set alb.ingress.kubernetes.io/certificate-arn", member, "create-acm-cert")
-
-    def _listener(self, port: int, cfg: _PortConfig, per_member: list[tuple[Member, dict[int, _PortConfig]]],
-                  redirect_port: int | None, lb_ref: Ref) -> None:
-        members = [m for m, cfgs in per_member if port in cfgs]
-        listener_ref = Ref(LISTENER, str(port), "listenerARN")
-        if redirect_port is not None and cfg.protocol == "HTTP":
-            default_actions: tuple[Action, ...] = (_ssl_redirect_action(redirect_port),)
-        else:
-            default_actions = self._default_actions(cfg.protocol, members)
-        self.resources.append(Resource(LISTENER, str(port), ListenerSpec(
-            load_balancer_arn=lb_ref,
-            port=port,
-            protocol=cfg.protocol,
-            default_actions=default_actions,
-            certificates=tuple(Certificate(c) for c in cfg.certs),
-            ssl_policy=cfg.ssl_policy,
-            mutual_authentication=cfg.mtls,
-            tags=self.merged_tags(self.group_tags(members)),
-            listener_attributes=listeners.listener_attributes(members, cfg.protocol, port, self.fail),
-        )))
-        if redirect_port is None or cfg.protocol != "HTTP":
-            self._rules(port, cfg.protocol, members, listener_ref)
-
-    def _lb_name(self, scheme: str) -> str:
-        explicit, member = self.exclusive("load-balancer-name", "loadBalancerName")
-        if explicit:
-            if len(explicit) > 32:
-                raise self.fail("load balancer name cannot be longer than 32 characters", member,
-                                "load-balancer-name")
-            return str(explicit)
-        g = self.group
-        return names.load_balancer_name(self.settings.cluster_name, g.id, g.explicit, g.namespace, g.name, scheme)
-
-    def _subnets(self, scheme: str) -> tuple[Token, ...]:
-        # a member whose IngressClassParams has subnets ignores its own subnets annotation
-        selectors = [m.params.spec["subnets"] for m in self.group.members
-                     if m.params is not None and m.params.spec.get("subnets")]
-        annotated = [(m, m.ingress.alb["subnets"]) for m in self.group.members if "subnets" in m.ingress.alb
-                     and not (m.params is not None and m.params.spec.get("subnets"))]
-        if selectors:
-            if annotated:
-                raise self.fail("conflicting subnet specifications: IngressClassParams versus annotation (an "
-                                "Ingress of the group without IngressClassParams subnets sets the annotation)",
-                                annotated[0][0], "subnets")
-            selector = selectors[0]
-            if any(s != selector for s in selectors[1:]):
-                raise self.fail("conflicting IngressClassParams subnet specifications")
-            if selector.get("ids"):
-                return tuple(self.facts.subnet(i) for i in selector["ids"])
-            return self.facts.subnets_matching(selector.get("tags") or {})
-        if annotated:
-            first_member, first = annotated[0]
-            for member, other in annotated[1:]:
-                if sorted(other) != sorted(first):
-                    raise self.fail(f"conflicting subnets: Ingress {first_member.ingress.meta.key} sets "
-                                    f"{','.join(first)}, Ingress {member.ingress.meta.key} sets {','.join(other)}",
-                                    member, "subnets")
-            return tuple(self.facts.subnet(s) for s in first)
-        return self.facts.subnets_for(scheme, self.group.id)
-
-    def _lb_attributes(self) -> tuple[Attribute, ...]:
-        first_params = self.group.members[0].params
-        class_attrs = {str(a.get("key")): str(a.get("value")) for a in
-                       (first_params.spec.get("loadBalancerAttributes") or [] if first_params else [])}
-        attrs: dict[str, tuple[str, Member]] = {}
-        for member in self.group.members:
-            for k, v in (member.ingress.alb.get("load-balancer-attributes") or {}).items():
-                if k in attrs and attrs[k][0] != v and k not in class_attrs:
-                    raise self.fail(f"conflicting load balancer attributes {k}: Ingress "
-                                    f"{attrs[k][1].ingress.meta.key} sets {attrs[k][0]!r}, Ingress "
-                                    f"{member.ingress.meta.key} sets {v!r}", member, "load-balancer-attributes")
-                attrs[k] = (v, member)
-        merged = _merge_first_wins(class_attrs, {k: v for k, (v, _) in attrs.items()})
-        return tuple(Attribute(k, v) for k, v in sorted(merged.items()))
-
-    def _security_groups(self, ports: dict[int, _PortConfig], ip_type: str) -> tuple[Token, ...]:
-        explicit, member = self.exclusive("security-groups")
-        if explicit:
-            # read only with explicit security groups, as the controller does (a conflict elsewhere is moot)
-            manage_rules, _ = self.exclusive("manage-backend-security-group-rules")
-            if manage_rules is None:  # the annotation beats the controller flag
-                manage_rules = self.settings.enable_manage_backend_security_group_rules
-            tokens: list[Token] = [self.facts.security_group(s) for s in explicit]
-            if manage_rules:
-                if not self.settings.enable_backend_security_group:
-                    raise self.fail("backendSG feature is required to manage worker node SG rules when "
-                                    "frontendSG manually specified", member, "manage-backend-security-group-rules")
-                self.backend_sg = self.facts.backend_security_group()
-                tokens.append(self.backend_sg)
-            return tuple(tokens)
-        g = self.group
-        permissions: list[IPPermission] = []
-        dualstack = ip_type in ("dualstack", "dualstack-without-public-ipv4")
-        for port, cfg in ports.items():
-            permissions += [IPPermission("tcp", port, port, cidr_ip=c) for c in cfg.cidrs_v4]
-            if dualstack:
-                permissions += [IPPermission("tcp", port, port, cidr_ipv6=c) for c in cfg.cidrs_v6]
-            permissions += [IPPermission("tcp", port, port, prefix_list_id=p) for p in cfg.prefix_lists]
-        sg = SecurityGroupSpec(
-            group_name=names.security_group_name(self.settings.cluster_name, g.id, g.explicit, g.namespace, g.name),
-            description="[k8s] Managed SecurityGroup for LoadBalancer",
-            ingress=tuple(permissions),
-            tags=self.merged_tags(self.group_tags(g.members)),
-        )
-        self.resources.append(Resource(SECURITY_GROUP, MANAGED_SG_ID, sg))
-        managed: Token = Ref(SECURITY_GROUP, MANAGED_SG_ID, "groupID")
-        if not self.settings.enable_backend_security_group:
-            self.backend_sg = managed
-            return (managed,)
-        self.backend_sg = self.facts.backend_security_group()
-        return (managed, self.backend_sg)
-
-    def _ssl_redirect(self, ports: dict[int, _PortConfig]) -> int | None:
-        found: dict[int, Member] = {}
-        for member in self.group.members:
-            if member.params is not None and member.params.spec.get("sslRedirectPort"):
-                try:
-                    found.setdefault(int(member.params.spec["sslRedirectPort"]), member)
-                except ValueError:
-                    return None
-            elif "ssl-redirect" in member.ingress.alb:
-                found.setdefault(int(member.ingress.alb["ssl-redirect"]), member)
-        if not found:
-            return None
-        if len(found) > 1:
-            (a, ma), (b, mb) = list(found.items())[:2]
-            raise self.fail(f"conflicting ssl-redirect port: Ingress {ma.ingress.meta.key} sets {a}, Ingress "
-                            f"{mb.ingress.meta.key} sets {b}", mb, "ssl-redirect")
-        port, member = next(iter(found.items()))
-        if port not in ports:
-            raise self.fail(f"ssl-redirect to port {port}, but no listener on port {port} "
-                            f"(listen-ports has {', '.join(map(str, ports))})", member, "ssl-redirect")
-        if ports[port].protocol != "HTTPS":
-            raise self.fail(f"ssl-redirect to port {port}, but that listener is {ports[port].protocol}, not HTTPS",
-                            member, "ssl-redirect")
-        return port
-
-    # -- listeners and rules --------------------------------------------------------------------
-
-    def _default_actions(self, protocol: str, members: list[Member]) -> tuple[Action, ...]:
-        with_default = [m for m in members if m.ingress.default_backend is not None]
-        if not with_default:
-            return (Action("fixed-response", fixed_response_config=FixedResponseConfig("404", "text/plain")),)
-        if len(with_default) > 1:
-            keys = ", ".join(m.ingress.meta.key for m in with_default)
-            raise self.fail(f"multiple Ingresses define a default backend: {keys}", with_default[1])
-        member = with_default[0]
-        assert member.ingress.default_backend is not None
-        return self._actions(protocol, member, member.ingress.default_backend)
-
-    def _rules(self, port: int, protocol: str, members: list[Member], listener_ref: Ref) -> None:
-        rules: list[tuple[tuple[RuleCondition, ...], tuple[Action, ...], tuple[Transform, ...], dict[str, str]]] = []
-        for member in members:
-            ing = member.ingress
-            for rule in ing.rules:
-                if not rule.has_http:
-                    continue
-                for path in sort_paths(rule.paths):
-                    def one(member: Member = member, host: str = rule.host, path: Any = path) -> None:
-                        conditions = self._conditions(member, host, path.path, path.path_type, path.backend)
-                        actions = self._actions(protocol, member, path.backend)
-                        transforms = build_transforms(member.ingress.alb.get(
-                            f"transforms.{path.backend.service_name}"))
-                        rules.append((conditions, actions, transforms, self.merged_tags(self.ingress_tags(member))))
-                    self.attempt(one, None)
-        optimized = optimize_rules(port, protocol, rules)
-        for priority, (conditions, actions, transforms, tags) in enumerate(optimized, start=1):
-            self.resources.append(Resource(LISTENER_RULE, f"{port}:{priority}", ListenerRuleSpec(
-                listener_arn=listener_ref, priority=priority, conditions=conditions, actions=actions,
-                transforms=transforms, tags=tags)))
-
-    def _conditions(self, member: Member, host: str, path: str, path_type: str | None,
-                    backend: ServiceBackend) -> tuple[RuleCondition, ...]:
-        use_regex = bool(member.ingress.alb.get("use-regex-path-match"))
-        extra = member.ingress.alb.get(f"conditions.{backend.service_name}") or []
-        try:
-            return path_conditions(host, path, path_type, use_regex, extra)
-        except ValueError as exc:
-            raise self.fail(str(exc), member) from None
-
-    def _actions(self, protocol: str, member: Member, backend: ServiceBackend) -> tuple[Action, ...]:
-        """The backend action, after the authenticate / jwt-validation action on HTTPS listeners."""
-        ing = member.ingress
-        if backend.uses_annotation:
-            cfg = ing.alb.get(f"actions.{backend.service_name}")
-            if cfg is None:
-                action = self._missing_action(member, backend)
-                auth_service = None
-            else:
-                action = self._annotation_action(member, backend.service_name, cfg)
-                # a tolerated missing Service became the 503 rule: no Service annotations to merge
-                auth_service = _single_service(cfg) if action.type == cfg.get("type") else None
-            first = self._auth_actions(member, auth_service) if protocol == "HTTPS" else ()
-            return (*first, action)
-        svc = self._service(ing, backend.service_name)
-        if svc is None:
-            missing = self._missing_service(member, backend.service_name, backend.port,
-                                            (*backend.path, "service", "name"), single=True)
-            first = self._auth_actions(member, None) if protocol == "HTTPS" else ()
-            if isinstance(missing, Action):
-                return (*first, missing)
-            return (*first, Action("forward", forward_config=ForwardConfig((TargetGroupTuple(missing),))))
-        first = self._auth_actions(member, backend.service_name) if protocol == "HTTPS" else ()
-        tg = self._target_group(member, svc, backend.port)
-        return (*first, Action("forward", forward_config=ForwardConfig((TargetGroupTuple(tg),))))
-
-    def _missing_action(self, member: Member, backend: ServiceBackend) -> Action:
-        """``use-annotation`` without its ``actions.<name>`` annotation (Argo Rollouts adds it at run time):
-        the controller's 503 rule, unless --tolerate-non-existent-backend-action is false."""
-        key = f"{ALB_PREFIX}actions.{backend.service_name}"
-        if not self.settings.tolerate_non_existent_backend_action:
-            raise ModelError(member.ingress.meta.diagnostic(
-                f"servicePort is use-annotation but there is no annotation {key} (missing {key[len(ALB_PREFIX):]} "
-                "configuration; tolerate-non-existent-backend-action is false)", *backend.path))
-        self.warn(member.ingress.meta.diagnostic(
-            f"servicePort is use-annotation but there is no annotation {key}: the rule answers 503 "
-            f"{MISSING_ACTION_BODY!r}, as the controller does (tolerate-non-existent-backend-action)",
-            *backend.path, severity="warning"))
-        return _fixed_503(MISSING_ACTION_BODY)
-
-    def _missing_service(self, member: Member, name: str, port: int | str | None, path: tuple[str | int, ...],
-                         single: bool) -> Action | Placeholder:
-        """A backend Service that is neither in the inputs nor read from the cluster. With
-        tolerate-non-existent-backend-service (and a forward to that one Service), the controller's 503
-        rule; offline, a placeholder target group and a warning; else (plan, apply) an error."""
-        ing = member.ingress
-        ref = f"{ing.namespace}/{name}"
-        if self.settings.tolerate_non_existent_backend_service and single:
-            self.warn(ing.meta.diagnostic(
-                f"Service {ref} is not in the inputs: the rule answers 503 {MISSING_SERVICE_BODY!r}, as the "
-                "controller does (tolerate-non-existent-backend-service)", *path, severity="warning"))
-            return _fixed_503(MISSING_SERVICE_BODY)
-        if self.facts.offline:
-            self.warn(ing.meta.diagnostic(
-                f"Service {ref} is not in the inputs: its target group is shown as a placeholder; plan and apply "
-                "need its manifest, or --kube-context to read it from the cluster (or tolerate-non-existent-"
-                "backend-service: true in --config for the controller's 503 rule)", *path, severity="warning"))
-            return Placeholder(f"target group of Service {ref} port {port} (Service not in the inputs)")
-        raise ModelError(ing.meta.diagnostic(
-            f"expected Service {ref} in the inputs or in the cluster, found none (add its manifest, pass "
-            "--kube-context to read it from the cluster, or set tolerate-non-existent-backend-service: true "
-            "in --config for the controller's 503 rule)", *path))
-
-    def _auth_actions(self, member: Member, service_name: str | None) -> tuple[Action, ...]:
-        """``auth-type``'s action (Service annotations merged in when forwarding to one Service) and the
-        ``jwt-validation`` action; the two together are an error, as in the controller."""
-        ing = member.ingress
-        svc = self._service(ing, service_name) if service_name else None
-        svc_values = svc.alb if svc is not None else None
-        values = auth.merged_values(ing.alb, svc_values)
-        try:
-            auth_action = auth.auth_action(values, ing.namespace, self.inputs.secrets, self.settings.auth_env)
-            jwt_action = auth.jwt_action(ing.alb)
-        except auth.AuthProblem as exc:
-            raise self.fail(str(exc), member, exc.annotation) from None
-        if auth_action is not None and jwt_action is not None:
-            raise self.fail(f"authentication (auth-type {values['auth-type']}) and jwt-validation can't both be "
-                            "configured", member, "jwt-validation")
-        return tuple(a for a in (auth_action, jwt_action) if a is not None)
-
-    def _annotation_action(self, member: Member, name: str, cfg: dict[str, Any]) -> Action:
-        kind = cfg["type"]
-        if kind == "fixed-response":
-            fr = cfg["fixedResponseConfig"]
-            return Action(kind, fixed_response_config=FixedResponseConfig(
-                str(fr["statusCode"]), fr.get("contentType"), fr.get("messageBody")))
-        if kind == "redirect":
-            rc = cfg["redirectConfig"]
-            return Action(kind, redirect_config=RedirectConfig(
-                rc["statusCode"], rc.get("host"), rc.get("path"), rc.get("port"), rc.get("protocol"),
-                rc.get("query")))
-        fc = cfg.get("forwardConfig")
-        if fc is None:  # the short form: a single target group by ARN or name
-            fc = {"targetGroups": [{k: cfg[k] for k in ("targetGroupARN", "targetGroupName") if k in cfg}]}
-        tuples = []
-        targets = fc.get("targetGroups") or []
-        single = len(targets) == 1 and bool(targets[0].get("serviceName"))
-        for tgt in targets:
-            arn: Token
-            if tgt.get("targetGroupARN"):
-                arn = tgt["targetGroupARN"]
-            elif tgt.get("targetGroupName"):
-                arn = Placeholder(f"ARN of target group {tgt['targetGroupName']}")
-            else:
-                svc = self._service(member.ingress, tgt["serviceName"])
-                if svc is None:
-                    where = ("metadata", "annotations", f"{ALB_PREFIX}actions.{name}")
-                    missing = self._missing_service(member, tgt["serviceName"], tgt.get("servicePort"), where,
-                                                    single=single)
-                    if isinstance(missing, Action):
-                        return missing
-                    arn = missing
-                else:
-                    arn = self._target_group(member, svc, tgt["servicePort"])
-            tuples.append(TargetGroupTuple(arn, tgt.get("weight")))
-        sticky = fc.get("targetGroupStickinessConfig")
-        return Action("forward", forward_config=ForwardConfig(
-            tuple(tuples),
-            StickinessConfig(sticky.get("enabled"), sticky.get("durationSeconds")) if sticky else None))
-
-    def _service(self, ing: Ingress, name: str) -> Service | None:
-        """The backend Service: its manifest, with the node ports and uid the cluster assigned when it
-        was read from the cluster; the cluster's Service when there is no manifest; else None."""
-        key = (ing.namespace, name)
-        return merge_service(self.inputs.services.get(key), self.facts.cluster_services.get(key))
-
-    # -- target groups --------------------------------------------------------------------------
-
-    def _target_group(self, member: Member, svc: Service, port: int | str) -> Ref:
-        ing = member.ingress
-        if isinstance(port, str) and port.isdigit():
-            port = int(port)
-        res_id = f"{ing.namespace}/{ing.name}-{svc.name}:{port}"
-        ref = Ref(TARGET_GROUP, res_id, "targetGroupARN")
-        if res_id in self.target_groups:
-            return ref
-        svc_port = svc.find_port(port)
-        if svc_port is None:
-            raise self.fail(f"Service {svc.meta.key} has no port {port!r}", member)
-        values = {**ing.alb, **svc.alb}  # the Service's annotations take precedence
-
-        def pick(key: str, default: Any) -> Any:
-            return values.get(key, default)
-
-        target_type = pick("target-type", self.settings.default_target_type)
-        if member.params is not None and member.params.spec.get("targetType"):
-            target_type = member.params.spec["targetType"]
-        if target_type == "ip" and not self.settings.gate("EnableIPTargetType", True):
-            raise self.fail("unsupported targetType: ip when EnableIPTargetType is false", member, "target-type")
-        protocol = pick("backend-protocol", "HTTP")
-        version = pick("backend-protocol-version", "HTTP1")
-        live = self.facts.live_target_groups.get((self.group.id, res_id))
-        tg_port: int | Placeholder
-        if target_type == "instance":
-            tg_port = self._node_port(member, svc, svc_port, live, (protocol, version))
-        else:
-            tg_port = svc_port.target_port if isinstance(svc_port.target_port, int) else 1
-        lb_ip_type = self.exclusive("ip-address-type", "ipAddressType")[0] or "ipv4"
-        ip_type = "ipv4"
-        if "IPv6" in svc.ip_families:
-            if lb_ip_type not in ("dualstack", "dualstack-without-public-ipv4"):
-                raise self.fail(f"Service {svc.meta.key} is IPv6 but the load balancer is not dualstack", member)
-            ip_type = "ipv6"
-        health = self._health_check(member, svc, values, target_type, protocol, version)
-        control_port = binding.target_control_port(values, svc.name, port)
-        if control_port is not None and target_type == "instance":
-            raise self.fail(f"target-control-port.{svc.name}.{port}: target control port is not supported for "
-                            "instance target type target groups (use target-type ip)", member,
-                            f"target-control-port.{svc.name}.{port}")
-        name: str | Placeholder
-        if isinstance(tg_port, Placeholder):
-            name = Placeholder(f"target group name (needs the node port of Service {svc.meta.key} port {port})")
-        else:
-            name = names.target_group_name(
-                self.settings.cluster_name, self.group.id, ing.namespace, ing.name, svc.namespace, svc.name,
-                svc.meta.uid, str(port), tg_port, target_type, protocol, version, control_port)
-            if not svc.meta.uid and live is not None and control_port is None and _pins_name(
-                    live, name, tg_port, target_type, protocol, version):
-                # every input of the name's hash but the Service uid is the live target group's: the
-                # live name is the one the controller (or albctl with the uid) gave it
-                name = live.name
-        ing_tags = ing.alb.get("tags") or {}
-        svc_tags = svc.alb.get("tags") or {}
-        backend_tags = _merge_first_wins(svc_tags, ing_tags)
-        self._check_external(backend_tags, member)
-        tags = self.merged_tags(_merge_first_wins(self.class_tags(member), backend_tags))
-        attrs = values.get("target-group-attributes") or {}
-        spec = TargetGroupSpec(
-            name=name, target_type=target_type, port=tg_port, protocol=protocol, protocol_version=version,
-            ip_address_type=ip_type, health_check_config=health,
-            target_group_attributes=tuple(Attribute(k, v) for k, v in sorted(attrs.items())), tags=tags,
-            target_control_port=control_port)
-        resource = Resource(TARGET_GROUP, res_id, spec)
-        self.target_groups[res_id] = resource
-        self.resources.append(resource)
-        target_port = tg_port if target_type == "instance" else svc_port.target_port
-        self.resources.append(Resource(TARGET_GROUP_BINDING, res_id, TargetGroupBindingSpec(
-            name=name, namespace=svc.namespace, target_group_arn=ref, target_type=target_type,
-            service_name=svc.name, service_port=port, target_port=target_port, ip_address_type=ip_type,
-            vpc_id=self.facts.vpc(),
-            networking=binding.networking(self.backend_sg, target_port, health.port, control_port,
-                                          self.settings.disable_restricted_sg_rules),
-            node_selector=binding.node_selector(values, target_type),
-            multi_cluster_target_group=binding.multi_cluster(ing.alb, svc.alb))))
-        return ref
-
-    def _node_port(self, member: Member, svc: Service, svc_port: ServicePort, live: LiveTargetGroup | None,
-                   protocol: tuple[str, str] | None = None) -> int | Placeholder:
-        """The node port of an instance-mode backend: from the manifest, else from the cluster (merged
-        into ``svc``), else the port of the backend's live instance target group, else a placeholder
-        offline (warned once) or an error naming the ways to give it."""
-        if svc_port.node_port:
-            return svc_port.node_port
-        where = f"Service {svc.meta.key} port {svc_port.port}" + (f" ({svc_port.name})" if svc_port.name else "")
-        if svc.type not in ("NodePort", "LoadBalancer"):
-            raise self.fail(
-                f"{where}: with target-type instance the Service must be of type NodePort or LoadBalancer, got "
-                f"{svc.type} (or use alb.ingress.kubernetes.io/target-type: ip)", member)
-        if live is not None and protocol is not None and live.target_type == "instance" and \
-                (live.protocol, live.protocol_version) == protocol:
-            return live.port
-        index = svc.ports.index(svc_port) if svc_port in svc.ports else 0
-        if self.facts.offline:
-            self.warn(svc.meta.diagnostic(
-                f"{where} has no nodePort in the manifest: the API server assigns it, so the target group's "
-                "port and name are shown as placeholders (plan and apply read it from the cluster with "
-                "--kube-context/--kubeconfig, or from the backend's live target group)",
-                "spec", "ports", index, severity="warning"))
-            return Placeholder(f"node port of {where}")
-        raise ModelError(svc.meta.diagnostic(
-            f"{where} has no nodePort: the API server assigns it and no live target group of this backend has "
-            "it; pass --kube-context NAME (or --kubeconfig FILE) to read it from the cluster, or set "
-            "spec.ports[].nodePort in the manifest", "spec", "ports", index))
-
-    def _health_check(self, member: Member, svc: Service, values: dict[str, Any], target_type: str,
-                      protocol: str, version: str) -> HealthCheckConfig:
-        raw_port = values.get("healthcheck-port", "traffic-port")
-        port: int | str | Placeholder = "traffic-port"
-        if raw_port != "traffic-port":
-            if str(raw_port).isdigit():
-                port = int(raw_port)
-            else:
-                named = svc.find_port(str(raw_port))
-                if named is None:
-                    raise self.fail(f"healthcheck-port {raw_port!r} is not a port of Service {svc.meta.key}",
-                                    member, "healthcheck-port")
-                if target_type == "instance":
-                    port = self._node_port(member, svc, named, None)
-                elif isinstance(named.target_port, int):
-                    port = named.target_port
-                else:
-                    raise self.fail("cannot use a named healthcheck-port for target-type ip when the Service's "
-                                    "targetPort is a named port", member, "healthcheck-port")
-        grpc = version == "GRPC"
-        matcher = values.get("success-codes", "12" if grpc else "200")
-        return HealthCheckConfig(
-            port=port,
-            protocol=values.get("healthcheck-protocol", protocol),
-            path=values.get("healthcheck-path", "/AWS.ALB/healthcheck" if grpc else "/"),
-            matcher_http_code=None if grpc else matcher,
-            matcher_grpc_code=matcher if grpc else None,
-            interval_seconds=values.get("healthcheck-interval-seconds", HEALTH_CHECK_DEFAULTS["interval"]),
-            timeout_seconds=values.get("healthcheck-timeout-seconds", HEALTH_CHECK_DEFAULTS["timeout"]),
-            healthy_threshold_count=values.get("healthy-threshold-count", HEALTH_CHECK_DEFAULTS["healthy"]),
-            unhealthy_threshold_count=values.get("unhealthy-threshold-count", HEALTH_CHECK_DEFAULTS["unhealthy"]),
-        )
-
-
-def _pins_name(live: LiveTargetGroup, name: str, port: int, target_type: str, protocol: str, version: str) -> bool:
-    """Whether a live target group has every input of ``name``'s hash but the Service uid (and the same
-    ``k8s-<namespace>-<service>-`` prefix)."""
-    return (live.port, live.target_type, live.protocol, live.protocol_version) == (
-        port, target_type, protocol, version) and live.name[:-10] == name[:-10] and len(live.name) == len(name)
-
-
-def _fixed_503(body: str) -> Action:
-    return Action("fixed-response", fixed_response_config=FixedResponseConfig("503", "text/plain", body))
-
-
-def _ssl_redirect_action(port: int) -> Action:
-    return Action("redirect", redirect_config=RedirectConfig("HTTP_301", port=str(port), protocol="HTTPS"))
-
-
-def _single_service(cfg: dict[str, Any]) -> str | None:
-    """The Service an ``actions.*`` forward sends everything to, if exactly one (the controller then
-    merges that Service's auth annotations in)."""
-    if cfg.get("type") != "forward" or cfg.get("targetGroupARN") or cfg.get("targetGroupName"):
-        return None
-    groups = (cfg.get("forwardConfig") or {}).get("targetGroups") or []
-    if len(groups) == 1 and groups[0].get("serviceName"):
-        return str(groups[0]["serviceName"])
-    return None
-
-
-def _show_mtls(cfg: MutualAuthentication) -> str:
-    parts = [f"mode={cfg.mode}"]
-    if cfg.trust_store_arn:
-        parts.append(f"trustStore={cfg.trust_store_arn}")
-    if cfg.ignore_client_certificate_expiry is not None:
-        parts.append(f"ignoreClientCertificateExpiry={str(cfg.ignore_client_certificate_expiry).lower()}")
-    if cfg.advertise_trust_store_ca_names is not None:
-        parts.append(f"advertiseTrustStoreCaNames={cfg.advertise_trust_store_ca_names}")
-    return "{" + ", ".join(parts) + "}"
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"  # as written in the annotation
-    return ",".join(map(str, value)) if isinstance(value, list) else repr(value)
+    # the security groups first: the target groups' bindings need the backend security group
+    sgs = ctx.attempt(partial(build_security_groups, ctx, ports, ip_type), SecurityGroups())
+    resources += sgs.resources
+    target_groups = TargetGroups(ctx, sgs.backend)
+    actions = Actions(ctx, target_groups)
+    lb = ctx.attempt(partial(build_load_balancer, ctx, lb_scheme, ip_type, sgs.tokens), None)
+    if lb is not None:
+        resources.insert(0, lb)
+    redirect_port = ctx.attempt(partial(ssl_redirect_port, ctx, ports), None)
+    for port, cfg in ports.items():
+        members = listen_ports.members_on(port)
+        listener = ctx.attempt(partial(build_listener, ctx, actions, port, cfg, members, redirect_port, lb_ref),
+                               None)
+        if listener is None:
+            continue
+        resources.append(listener)
+        if has_rules(cfg, redirect_port):
+            listener_ref = Ref(LISTENER, str(port), "listenerARN")
+            no_rules: list[Resource] = []
+            resources += ctx.attempt(partial(build_rules, ctx, actions, port, cfg.protocol, members, listener_ref),
+                                     no_rules)
+    no_addons: list[Resource] = []
+    resources += ctx.attempt(
+        lambda: addons.addon_resources(ctx.group.members, lb_ref, ctx.facts, ctx.fail), no_addons)
+    resources += target_groups.resources  # built by the actions, in the order first forwarded to
+    return Stack(ctx.group.id, tuple(m.ingress.meta.key for m in ctx.group.members),
+                 tuple(sorted(resources, key=lambda r: _ORDER[r.type])))
 
 
 @dataclass
@@ -847,9 +95,9 @@ class Built:
 
 def build_group(group: IngressGroup, inputs: Inputs, settings: Settings, facts: Facts) -> Built:
     """Build one IngressGroup, collecting every problem instead of stopping at the first."""
-    builder = _Builder(group, inputs, settings, facts)
-    stack = builder.build()
-    return Built(stack, builder.problems, builder.warnings)
+    ctx = BuildContext(group, inputs, settings, facts)
+    stack = _build(ctx)
+    return Built(stack, ctx.problems, ctx.warnings)
 
 
 def build_stack(group: IngressGroup, inputs: Inputs, settings: Settings, facts: Facts,
