@@ -24,8 +24,8 @@ from albctl.manifests.objects import ALB_PREFIX, Inputs
 from albctl.settings import Settings
 
 SETTINGS = Settings(cluster_name="prop")
-# ALBCTL_PROPERTY_EXAMPLES=5000 for a deeper search than the default run (100, to keep the suite fast)
-PROFILE = settings(max_examples=int(os.environ.get("ALBCTL_PROPERTY_EXAMPLES", "100")), deadline=None,
+# ALBCTL_PROPERTY_EXAMPLES=5000 for a deeper search than the default run (60, to keep the suite fast)
+PROFILE = settings(max_examples=int(os.environ.get("ALBCTL_PROPERTY_EXAMPLES", "60")), deadline=None,
                    suppress_health_check=[HealthCheck.too_slow])
 
 KNOWN_SUFFIXES = (sorted(_registry()["annotations"]) + [w + "x" for w in _registry()["wildcards"]]

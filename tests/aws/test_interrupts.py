@@ -87,8 +87,7 @@ def tripwire_server(moto_server: str) -> Iterator[tuple[str, Tripwire]]:
         server.stop()
 
 
-@pytest.mark.parametrize(("sig", "at"), [(signal.SIGINT, 3), (signal.SIGINT, 7), (signal.SIGKILL, 4),
-                                         (signal.SIGKILL, 6)])
+@pytest.mark.parametrize(("sig", "at"), [(signal.SIGINT, 7), (signal.SIGKILL, 4), (signal.SIGKILL, 6)])
 def test_a_signal_to_the_albctl_process_leaves_nothing_untracked(sig: signal.Signals, at: int, seeded: dict[str, Any],
                                                                  moto_server: str, aws: AwsClients,
                                                                  tripwire_server: tuple[str, Tripwire]) -> None:

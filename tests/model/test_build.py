@@ -369,14 +369,14 @@ def test_the_rule_optimizer_index_answers_as_the_pairwise_check():
         assert optimize_rules(80, "HTTP", window) == pairwise(window)
 
 
-def test_ten_thousand_distinct_paths_all_survive_the_optimizer():
+def test_thousands_of_distinct_paths_all_survive_the_optimizer():
     from albctl.model.rules import optimize_rules
     from albctl.model.stack import Action, RedirectConfig, RuleCondition
 
     redirect = (Action("redirect", redirect_config=RedirectConfig("HTTP_301", host="x.example.com")),)
     rules = [((RuleCondition("host-header", ("a.example.com",)), RuleCondition("path-pattern", (f"/p{i}",))),
-              redirect) for i in range(10_000)]
-    assert len(optimize_rules(80, "HTTP", rules)) == 10_000  # none covers another; finishes (was quadratic)
+              redirect) for i in range(3_000)]
+    assert len(optimize_rules(80, "HTTP", rules)) == 3_000  # none covers another (this was quadratic)
 
 
 def test_more_rules_than_the_default_quota_is_a_warning_offline():
