@@ -709,8 +709,3 @@ def write_bindings(directory: Path, manifests: Sequence[tuple[str, dict[str, Any
             fh.write(yaml.safe_dump(doc, sort_keys=False))
         written.append(path)
     return written
-
-
-def stack_ids_of(plan: Plan) -> list[str]:
-    return [s.id for s in plan.stacks if s.id != SHARED_STACK]
-

@@ -25,12 +25,6 @@ def spec_tags(tags: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in sorted(tags.items()) if k not in TRACKING_TAGS and not k.startswith("aws:")}
 
 
-def comparable_tags(tags: Mapping[str, str], ignored: Iterable[str] = ()) -> dict[str, str]:
-    """Tags as compared by the planner: AWS's own ``aws:*`` and externally managed keys left out."""
-    skip = set(ignored)
-    return {k: v for k, v in sorted(tags.items()) if not k.startswith("aws:") and k not in skip}
-
-
 def tag_changes(old: Mapping[str, str], new: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
     """What to add or overwrite, and which keys to remove, to turn ``old`` into ``new``."""
     add = {k: v for k, v in sorted(new.items()) if old.get(k) != v}

@@ -96,11 +96,6 @@ class Names:
                           sort_keys=True)  # as a saved plan holds it: the same text fresh or from a file
 
 
-def value_text(v: Any) -> str:
-    """A value on its own (no plan to name references by)."""
-    return Names(Plan("", "", ())).text(v)
-
-
 def summary_line(plan: Plan) -> str:
     s = plan.summary
     return (f"Plan: {s['create']} to add, {s['update']} to change, {s['replace']} to replace, {s['move']} to move, "
