@@ -20,11 +20,17 @@ from tests.aws.test_apply import SAMPLES, cli, owned
 from tests.aws.test_cli_aws import CREDS, run
 
 
+_PLANS: dict[str, str] = {}  # the seeded account is the same in every test: so is its plan
+
+
 def saved_plan(moto_server: str, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
     path = tmp_path / "plan.json"
-    code, _, err = cli(moto_server, "plan", str(SAMPLES / "echoserver"), "--out", str(path))
-    assert code == 0, err
-    return path, json.loads(path.read_text())
+    if moto_server not in _PLANS:
+        code, _, err = cli(moto_server, "plan", str(SAMPLES / "echoserver"), "--out", str(path))
+        assert code == 0, err
+        _PLANS[moto_server] = path.read_text()
+    path.write_text(_PLANS[moto_server])
+    return path, json.loads(_PLANS[moto_server])
 
 
 def apply_saved(moto_server: str, path: Path) -> tuple[int, str, str]:
