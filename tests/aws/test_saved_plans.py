@@ -19,7 +19,6 @@ from albctl.plan.document import digest
 from tests.aws.test_apply import SAMPLES, cli, owned
 from tests.aws.test_cli_aws import CREDS, run
 
-
 _PLANS: dict[str, str] = {}  # the seeded account is the same in every test: so is its plan
 
 
