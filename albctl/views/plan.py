@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from rich.console import Console
-from rich.text import Text
 
 from albctl.elbv2 import KINDS
 from albctl.elbv2.call import created_key
@@ -19,6 +18,8 @@ from albctl.plan import routing
 from albctl.plan.fields import UNORDERED
 from albctl.plan.model import Change, ChangeAction, Operation, Plan, StackPlan, Step
 from albctl.tags import CLUSTER_TAG, RESOURCE_TAG, STACK_TAG
+from albctl.views.safe import SafeText as Text
+from albctl.views.safe import plain
 
 SYMBOLS = {Step.CREATE: ("+", "green"), Step.MODIFY: ("~", "yellow"), Step.MOVE: ("↕", "cyan"),
            Step.DELETE: ("-", "red")}
@@ -233,7 +234,7 @@ def print_plan(console: Console, plan: Plan) -> None:
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
+    return plain(text).replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def plan_text(plan: Plan) -> str:
@@ -273,7 +274,7 @@ def plan_markdown(plan: Plan, title: str = "albctl plan") -> str:
         out += ["#### Notes", "", *[f"- {_md(n)}" for n in plan.notes], ""]
     if plan.orphans:
         out += ["#### Not in the inputs, left alone", "", *[f"- `{o}`" for o in plan.orphans], ""]
-    out += ["<details><summary>Full plan</summary>", "", "```", plan_text(plan).rstrip("\n"), "```", "",
+    out += ["<details><summary>Full plan</summary>", "", "```", plain(plan_text(plan).rstrip("\n")), "```", "",
             "</details>", ""]
     return "\n".join(out)
 

@@ -7,8 +7,10 @@ pass every user string through :func:`escape` (or :func:`plain`) before rich see
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from rich.markup import escape as escape_markup
+from rich.text import Text
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -21,3 +23,17 @@ def plain(text: str) -> str:
 def escape(text: str) -> str:
     """:func:`plain`, then escaped for rich's markup: safe inside a markup string."""
     return escape_markup(plain(text))
+
+
+class SafeText(Text):
+    """rich's :class:`~rich.text.Text` (never markup) that also shows control characters as ``\\xNN``: the
+    views build every line from it, so no user string reaches a terminal raw."""
+
+    def __init__(self, text: str = "", *args: Any, **kwargs: Any) -> None:
+        super().__init__(plain(text), *args, **kwargs)
+
+    @classmethod
+    def assemble(cls, *parts: str | Text | tuple[str, Any], **kwargs: Any) -> Text:
+        clean = [plain(p) if isinstance(p, str) else (plain(p[0]), p[1]) if isinstance(p, tuple) else p
+                 for p in parts]
+        return super().assemble(*clean, **kwargs)

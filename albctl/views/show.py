@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
-from rich.text import Text
 
 from albctl.elbv2.snapshot import LiveState
 from albctl.model.stack import LISTENER, LISTENER_RULE, LOAD_BALANCER, TARGET_GROUP
 from albctl.plan import routing
+from albctl.views.safe import SafeText as Text
 
 
 def _label(by_arn: dict[str, str]) -> Any:

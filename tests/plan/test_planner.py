@@ -445,3 +445,19 @@ def test_ctrl_c_at_any_call_leaves_nothing_untracked():
                 Executor(fake).run(plan_for(scenario, fake, first, second).operations)
                 assert not plan_for(scenario, fake, first, second).operations, (scenario, n, after)
     assert runs >= 20
+
+
+def test_user_strings_reach_the_plan_as_written_never_as_markup_emoji_or_raw_control_characters():
+    import io
+
+    from albctl.cli.env import Env
+    from albctl.views.plan import plan_markdown, print_plan
+
+    docs = manifests(paths(("/a", "svc")), tags="TAGS")
+    docs[0] = docs[0].replace("'TAGS'", '"team=\\e[31m:smile: [red]x[/]"').replace("path: /a", 'path: "/a\\e[2J"')
+    plan = make_plan(docs, LiveState({}, nodes=NODES))
+    out = io.StringIO()
+    print_plan(Env(stdout=out, environ={"NO_COLOR": "1"}).out, plan)
+    for text in (out.getvalue(), plan_markdown(plan)):
+        assert "\x1b" not in text
+        assert "/a\\x1b[2J" in text and ":smile: [red]x[/]" in text
