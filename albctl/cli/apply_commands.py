@@ -220,12 +220,14 @@ def force_unlock(
 ) -> int:
     """Remove a stack's lock left by a run that died (check first that none is running)."""
     from albctl.aws.lock import force_unlock as unlock
+    from albctl.views.safe import plain
 
     env: Env = ctx.obj
+    stack_shown = plain(stack)
     target = aws_target(env, AwsArgs(region, profile, endpoint_url, sandbox), cluster)
     name = require_cluster(target.cluster)
     if unlock(target.clients, lock_table, name, stack):
-        env.out.print(f"stack {stack}: lock removed", markup=False, soft_wrap=True)
+        env.out.print(f"stack {stack_shown}: lock removed", markup=False, soft_wrap=True)
     else:
-        env.out.print(f"stack {stack}: was not locked", markup=False, soft_wrap=True)
+        env.out.print(f"stack {stack_shown}: was not locked", markup=False, soft_wrap=True)
     return ExitCode.OK
