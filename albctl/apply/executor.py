@@ -28,7 +28,7 @@ from albctl.elbv2 import KINDS
 from albctl.elbv2.call import CREATED, SECRET, Call, ResourceKey, created_refs, dig, secret_refs, substitute
 from albctl.elbv2.common import tag_map
 from albctl.errors import AlbctlError, AwsError, Interrupted, RefusedError
-from albctl.plan.model import Operation
+from albctl.plan.model import SHARED_STACK, Operation
 from albctl.tags import TRACKING_TAGS
 
 # (operation, its number, how many, "started" | "done", seconds it took, the id it acted on or created)
@@ -44,7 +44,6 @@ _GONE = frozenset({"LoadBalancerNotFound", "TargetGroupNotFound", "ListenerNotFo
 # A waiter polls once after each of these delays: quickly at first (a load balancer is often active within
 # seconds), then every 10 s; about 15 minutes in all.
 _POLL_DELAYS = (0.25, 0.5, 1.0, 2.0, 3.0, 5.0, *(10.0,) * 90)
-SHARED_STACK = "(cluster)"  # albctl.plan.planner.SHARED_STACK (not imported: the planner pulls in a lot)
 READY, DONE = "ready", "done"  # what a dependant waits for: the calls before a waiter, or the whole operation
 
 

@@ -10,6 +10,9 @@ from typing import Any
 from albctl.elbv2.call import Call, ResourceKey
 
 
+SHARED_STACK = "(cluster)"  # pseudo-stack of what all stacks share: the cluster's backend security group
+
+
 class ChangeAction(str, Enum):
     """What happens to one resource."""
 

@@ -27,10 +27,9 @@ from albctl.elbv2.snapshot import LiveResource, LiveState
 from albctl.errors import RefusedError
 from albctl.model.stack import BACKEND_SG_ID, LISTENER, LISTENER_RULE, LOAD_BALANCER, SECURITY_GROUP, TARGET_GROUP
 from albctl.plan.fields import field_changes, top_fields
-from albctl.plan.model import Change, ChangeAction, Operation, StackPlan, Step
+from albctl.plan.model import SHARED_STACK, Change, ChangeAction, Operation, StackPlan, Step
 from albctl.tags import tracking_tags
 
-SHARED_STACK = "(cluster)"  # pseudo-stack of what all stacks share: the backend security group
 BACKEND_KEY: ResourceKey = (SHARED_STACK, SECURITY_GROUP, BACKEND_SG_ID)
 _RANK = {t: n for n, t in enumerate(ORDER)}
 

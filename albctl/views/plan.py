@@ -16,7 +16,7 @@ from albctl.elbv2.call import created_key
 from albctl.model.stack import LISTENER_RULE
 from albctl.plan import routing
 from albctl.plan.fields import UNORDERED
-from albctl.plan.model import Change, ChangeAction, Operation, Plan, StackPlan, Step
+from albctl.plan.model import SHARED_STACK, Change, ChangeAction, Operation, Plan, StackPlan, Step
 from albctl.tags import CLUSTER_TAG, RESOURCE_TAG, STACK_TAG
 from albctl.views.safe import SafeText as Text
 from albctl.views.safe import plain
@@ -250,7 +250,7 @@ def plan_markdown(plan: Plan, title: str = "albctl plan") -> str:
     """For a pull-request comment or a job summary: a header, the operations table (old → new), the
     warnings and notes, and the full plan in a collapsible block."""
     names = Names(plan)
-    groups = [s.id for s in plan.stacks if s.id != "(cluster)"]
+    groups = [s.id for s in plan.stacks if s.id != SHARED_STACK]
     out = [f"### {title}", "",
            f"cluster `{plan.cluster}` · region `{plan.region or '—'}` · IngressGroups: "
            + (", ".join(f"`{g}`" for g in groups) or "none"), ""]
