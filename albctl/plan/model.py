@@ -9,7 +9,6 @@ from typing import Any
 
 from albctl.elbv2.call import Call, ResourceKey
 
-
 SHARED_STACK = "(cluster)"  # pseudo-stack of what all stacks share: the cluster's backend security group
 
 
