@@ -646,14 +646,11 @@ def binding_manifests(clients: Any, plan: Plan) -> list[tuple[str, dict[str, Any
 
 def _resolve_refs(value: Any, known: Mapping[tuple[str, str], str]) -> Any:
     from albctl.elbv2.call import substitute
+    from albctl.model.stack import ref_target
 
     def replace(item: Mapping[str, Any]) -> Any | None:
-        ref = item.get("$ref") if len(item) == 1 else None
-        if not isinstance(ref, str):
-            return None
-        _, _, rest = ref.partition("#/resources/")
-        type_, _, tail = rest.partition("/")
-        return known.get((type_, tail.rsplit("/status/", 1)[0]), dict(item))
+        target = ref_target(dict(item))
+        return None if target is None else known.get(target, dict(item))
     return substitute(value, replace)
 
 

@@ -59,6 +59,16 @@ NEED_BACKEND_SECURITY_GROUP = "backend-security-group"
 NEED_CERTIFICATE = "certificate"  # key: host, who: the Ingress
 
 
+def ref_target(value: object) -> tuple[str, str] | None:
+    """The (type, id) a reference names in JSON form (``{"$ref": str(Ref)}``); None for anything else."""
+    ref = value.get("$ref") if isinstance(value, dict) and len(value) == 1 else None
+    if not isinstance(ref, str):
+        return None
+    _, _, rest = ref.partition("#/resources/")
+    type_, _, tail = rest.partition("/")
+    return type_, tail.rsplit("/status/", 1)[0]
+
+
 @dataclass(frozen=True)
 class Placeholder:
     """A value that needs AWS to be known (offline render): says what would be looked up. Built before

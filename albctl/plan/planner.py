@@ -25,7 +25,15 @@ from albctl.elbv2.listener_rule import KIND as RULES
 from albctl.elbv2.listener_rule import PARK_FROM, content, rule_id
 from albctl.elbv2.snapshot import LiveResource, LiveState
 from albctl.errors import RefusedError
-from albctl.model.stack import BACKEND_SG_ID, LISTENER, LISTENER_RULE, LOAD_BALANCER, SECURITY_GROUP, TARGET_GROUP
+from albctl.model.stack import (
+    BACKEND_SG_ID,
+    LISTENER,
+    LISTENER_RULE,
+    LOAD_BALANCER,
+    SECURITY_GROUP,
+    TARGET_GROUP,
+    ref_target,
+)
 from albctl.plan.fields import field_changes, top_fields
 from albctl.plan.model import SHARED_STACK, Change, ChangeAction, Operation, StackPlan, Step
 from albctl.tags import tracking_tags
@@ -120,15 +128,6 @@ def _check_names(plan: StackPlan, names: Mapping[str, Mapping[str, str]], ours: 
                                                          if op.type == LOAD_BALANCER else ""))
 
 
-def _ref_key(value: Mapping[str, Any]) -> tuple[str, str] | None:
-    ref = value.get("$ref") if len(value) == 1 else None
-    if not isinstance(ref, str):
-        return None
-    _, _, rest = ref.partition("#/resources/")
-    type_, _, tail = rest.partition("/")
-    return type_, tail.rsplit("/status/", 1)[0]
-
-
 def _natural(res_id: str) -> tuple[Any, ...]:
     port, _, priority = res_id.partition(":")
     if port.isdigit() and (not priority or priority.isdigit()):
@@ -162,7 +161,7 @@ class _StackPlanner:
     def resolve(self, spec: Any) -> Any:
         """References to other resources → their live ids, or markers for ones this plan creates."""
         def replace(value: Mapping[str, Any]) -> Any | None:
-            ref = _ref_key(value)
+            ref = ref_target(value)
             if ref is None:
                 return None
             if ref == (SECURITY_GROUP, BACKEND_SG_ID):

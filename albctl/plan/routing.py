@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from albctl.model.stack import LISTENER, LISTENER_RULE, TARGET_GROUP, TARGET_GROUP_BINDING
+from albctl.model.stack import LISTENER, LISTENER_RULE, TARGET_GROUP, TARGET_GROUP_BINDING, ref_target
 
 Label = Callable[[Any], str]  # a reference or ARN → how a person names it
 
@@ -20,16 +20,6 @@ class Rule:
     id: str  # "443:2"
     priority: int
     spec: Mapping[str, Any]
-
-
-def ref_target(value: Any) -> tuple[str, str] | None:
-    """``{"$ref": "#/resources/<type>/<id>/status/<field>"}`` → (type, id)."""
-    ref = value.get("$ref") if isinstance(value, Mapping) and len(value) == 1 else None
-    if not isinstance(ref, str):
-        return None
-    _, _, rest = ref.partition("#/resources/")
-    type_, _, tail = rest.partition("/")
-    return type_, tail.rsplit("/status/", 1)[0]
 
 
 def listeners(resources: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any], list[Rule]]]:

@@ -13,7 +13,7 @@ from rich.console import Console
 
 from albctl.elbv2 import KINDS
 from albctl.elbv2.call import created_key
-from albctl.model.stack import LISTENER_RULE
+from albctl.model.stack import LISTENER_RULE, ref_target
 from albctl.plan import routing
 from albctl.plan.fields import UNORDERED
 from albctl.plan.model import SHARED_STACK, Change, ChangeAction, Operation, Plan, StackPlan, Step
@@ -65,7 +65,7 @@ class Names:
         key = created_key(value)
         if key is not None:
             return self.created.get(key, f"{short(key[1])} {key[2]} (new)")
-        target = routing.ref_target(value)
+        target = ref_target(value)
         if target is not None:
             key = (stack, *target)
             return self.created.get(key) or self.desired.get(key) or f"{short(target[0])} {target[1]}"
