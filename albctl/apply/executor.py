@@ -131,15 +131,11 @@ class Executor:
                     if state.running == 0 and (state.error is not None or len(started) == total):
                         break
                     state.cond.wait()
-        except KeyboardInterrupt:
+        except KeyboardInterrupt:  # Ctrl-C in this thread; in a worker, it arrives as state.error
             with state.cond:
                 state.error = state.error or KeyboardInterrupt()
-            pool.shutdown(wait=True)
-            raise Interrupted(
-                f"interrupted after {sum(state.done)} of {total} operations",
-                hint="run apply again to converge: everything created so far is tagged and will be found") from None
         pool.shutdown(wait=True)
-        if isinstance(state.error, KeyboardInterrupt):  # Ctrl-C arrived in a worker, during a call
+        if isinstance(state.error, KeyboardInterrupt):
             raise Interrupted(
                 f"interrupted after {sum(state.done)} of {total} operations",
                 hint="run apply again to converge: everything created so far is tagged and will be found") from None
